@@ -1,0 +1,14 @@
+// A `cairn` subcommand: gets the arguments after its name, returns the exit
+// code. Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cairn::cli {
+
+using Args = std::vector<std::string>;
+
+int run_spec_command(const Args& args);
+
+}  // namespace cairn::cli
