@@ -23,25 +23,40 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  const T& value() const& { assert(ok()); return std::get<0>(state_); }
-  T& value() & { assert(ok()); return std::get<0>(state_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(state_)); }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(state_));
+  }
 
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
-  const std::string& error() const { assert(!ok()); return std::get<1>(state_).message; }
+  const std::string& error() const {
+    assert(!ok());
+    return std::get<1>(state_).message;
+  }
 
   template <typename U>
-  T value_or(U&& fallback) const& { return ok() ? value() : T(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) const& {
+    return ok() ? value() : T(std::forward<U>(fallback));
+  }
 
  private:
   std::variant<T, Error> state_;
@@ -56,7 +71,10 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
-  const std::string& error() const { assert(failed_); return error_; }
+  const std::string& error() const {
+    assert(failed_);
+    return error_;
+  }
 
  private:
   std::string error_;
@@ -65,6 +83,8 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok_status() { return Status(); }
+inline Status ok_status() {
+  return Status();
+}
 
 }  // namespace cairn

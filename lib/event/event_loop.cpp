@@ -56,9 +56,13 @@ void EventLoop::stop() {
   impl_->context.stop();
 }
 
-void EventLoop::post(std::function<void()> fn) { asio::post(impl_->context, std::move(fn)); }
+void EventLoop::post(std::function<void()> fn) {
+  asio::post(impl_->context, std::move(fn));
+}
 
-bool EventLoop::in_loop_thread() const { return impl_->loop_thread == std::this_thread::get_id(); }
+bool EventLoop::in_loop_thread() const {
+  return impl_->loop_thread == std::this_thread::get_id();
+}
 
 Timer EventLoop::after(Duration delay, std::function<void()> fn) {
   auto state = std::make_shared<Timer::State>(impl_->context);
@@ -73,7 +77,9 @@ Timer EventLoop::after(Duration delay, std::function<void()> fn) {
   return Timer(state);
 }
 
-asio::io_context& EventLoop::context() { return impl_->context; }
+asio::io_context& EventLoop::context() {
+  return impl_->context;
+}
 
 Timer& Timer::operator=(Timer&& other) noexcept {
   if (this != &other) {
@@ -83,7 +89,9 @@ Timer& Timer::operator=(Timer&& other) noexcept {
   return *this;
 }
 
-Timer::~Timer() { cancel(); }
+Timer::~Timer() {
+  cancel();
+}
 
 void Timer::cancel() {
   if (!state_) return;
@@ -93,6 +101,8 @@ void Timer::cancel() {
   state_.reset();
 }
 
-bool Timer::pending() const { return state_ && !state_->cancelled && !state_->fired; }
+bool Timer::pending() const {
+  return state_ && !state_->cancelled && !state_->fired;
+}
 
 }  // namespace cairn

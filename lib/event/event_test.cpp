@@ -22,7 +22,10 @@ TEST(EventLoop, TimersFireInOrderAndCancelledOnesDoNot) {
   std::vector<int> fired;
   Timer a, b, c;
   loop.post([&] {
-    a = loop.after(Duration::milliseconds(30), [&] { fired.push_back(3); loop.stop(); });
+    a = loop.after(Duration::milliseconds(30), [&] {
+      fired.push_back(3);
+      loop.stop();
+    });
     b = loop.after(Duration::milliseconds(1), [&] { fired.push_back(1); });
     c = loop.after(Duration::milliseconds(10), [&] { fired.push_back(2); });
     Timer dropped = loop.after(Duration::milliseconds(5), [&] { fired.push_back(99); });

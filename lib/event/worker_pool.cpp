@@ -4,7 +4,8 @@ namespace cairn {
 
 WorkerPool::WorkerPool(EventLoop& loop, size_t threads) : loop_(loop) {
   if (threads == 0) threads = 1;
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { worker(); });
+  for (size_t i = 0; i < threads; ++i)
+    threads_.emplace_back([this] { worker(); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -13,7 +14,8 @@ WorkerPool::~WorkerPool() {
     stopping_ = true;
   }
   ready_.notify_all();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_)
+    t.join();
 }
 
 void WorkerPool::enqueue(std::function<void()> job) {

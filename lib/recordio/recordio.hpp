@@ -36,8 +36,8 @@ class Decoder {
 
  private:
   size_t max_record_;
-  std::string header_;                  // digits of the length read so far
-  std::optional<size_t> body_length_;   // set once the '\n' is seen
+  std::string header_;                 // digits of the length read so far
+  std::optional<size_t> body_length_;  // set once the '\n' is seen
   std::string body_;
   std::deque<std::string> records_;
   std::string error_;

@@ -9,7 +9,8 @@ namespace {
 
 std::vector<std::string> drain(Decoder& d) {
   std::vector<std::string> out;
-  while (auto r = d.next()) out.push_back(*r);
+  while (auto r = d.next())
+    out.push_back(*r);
   return out;
 }
 
@@ -41,7 +42,8 @@ TEST(RecordIO, ToleratesArbitraryChunking) {
       size_t n = 1 + rng() % max_piece;
       ASSERT_TRUE(d.feed(std::string_view(stream).substr(i, n)).ok());
       i += n;
-      for (auto& r : drain(d)) got.push_back(r);
+      for (auto& r : drain(d))
+        got.push_back(r);
     }
     EXPECT_EQ(got, records) << "pieces up to " << max_piece;
   }

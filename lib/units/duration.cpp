@@ -29,7 +29,9 @@ constexpr std::array<Unit, 8> kUnits{{
 
 }  // namespace
 
-Duration Duration::from_seconds(double secs) { return Duration(static_cast<int64_t>(secs * 1e9)); }
+Duration Duration::from_seconds(double secs) {
+  return Duration(static_cast<int64_t>(secs * 1e9));
+}
 
 Result<Duration> Duration::parse(std::string_view text) {
   auto split = split_number(text);
