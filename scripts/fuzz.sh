@@ -9,11 +9,12 @@ for bin in build-fuzz/tests/fuzz/*_fuzz; do
   [[ -x "$bin" ]] || continue
   name=$(basename "$bin")
   work=$(mktemp -d)
-  seeds=tests/fuzz/corpus/$name
+  corpora=("$work")
+  if [[ -d tests/fuzz/corpus/$name ]]; then corpora+=("tests/fuzz/corpus/$name"); fi
   echo "fuzz: $name for ${seconds}s"
+  # New inputs go to the scratch corpus (first), never into the repository.
   if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$work/" "$work" ${seeds:+$( [[ -d $seeds ]] && echo "$seeds")} \
-      2>"$work/log"; then
+      -print_final_stats=1 -artifact_prefix="$work/" "${corpora[@]}" 2>"$work/log"; then
     tail -50 "$work/log"
     echo "fuzz: $name FAILED (artifacts in $work)"
     status=1
