@@ -11,3 +11,5 @@ for b in build/bench/*_bench; do
   echo "== $(basename "$b")"
   "$b" --benchmark_min_time=0.2 "$@"
 done
+echo "== http (lib/http against nginx)"
+bash bench/http_bench.sh build
