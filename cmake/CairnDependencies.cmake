@@ -1,6 +1,7 @@
 # Every dependency comes from a Debian package; scripts/setup.sh installs them.
 find_package(Threads REQUIRED)
-find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(Boost 1.74 REQUIRED)
+find_package(fmt REQUIRED)  # lib/logging formats with fmt; spdlog uses the same one
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)

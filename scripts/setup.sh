@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang clang-format
   # libraries (docs/development.md says why each is here)
-  libboost-dev libboost-program-options-dev libssl-dev libcurl4-openssl-dev
+  libboost-dev libfmt-dev libssl-dev libcurl4-openssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libzookeeper-mt-dev libsystemd-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test tools
