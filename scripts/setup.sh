@@ -11,7 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libzookeeper-mt-dev libsystemd-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test tools
-  openssl curl iproute2 procps python3
+  openssl curl iproute2 procps python3 python3-jsonschema python3-yaml
 )
 
 SUDO=""

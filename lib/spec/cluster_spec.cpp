@@ -1,10 +1,19 @@
 #include "lib/spec/cluster_spec.hpp"
 
 #include <algorithm>
-
-#include "lib/units/number.hpp"
+#include <charconv>
 
 namespace cairn::spec {
+namespace {
+
+// Shortest text that reads back as the same double: 3, 2.5, 0.1.
+std::string shortest(double value) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);
+}
+
+}  // namespace
 
 std::string ClusterSpec::zookeeper_url() const {
   std::string url = "zk://";
@@ -17,17 +26,17 @@ std::string ClusterSpec::zookeeper_url() const {
   return url + zookeeper.path;
 }
 
-size_t ClusterSpec::public_agents() const {
-  return static_cast<size_t>(std::count_if(agents.begin(), agents.end(), [](const AgentSpec& a) {
+size_t ClusterSpec::public_agent_count() const {
+  return static_cast<size_t>(std::count_if(agents.begin(), agents.end(), [](const AgentEntry& a) {
     return a.role == AgentRole::kPublic;
   }));
 }
 
 std::string ClusterSpec::weights_flag() const {
   std::string out;
-  for (const RoleSpec& r : roles) {
+  for (const RoleEntry& r : roles) {
     if (!out.empty()) out += ',';
-    out += r.name + "=" + format_number(r.weight);
+    out += r.name + "=" + shortest(r.weight);
   }
   return out;
 }

@@ -7,58 +7,81 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
+
+#include "lib/spec/host_address.hpp"
 
 namespace cairn::spec {
 namespace {
 
-bool matches(const std::string& host, const std::string& hostname,
-             const std::vector<std::string>& identities) {
-  auto known = [&](const std::string& s) {
-    return !s.empty() && std::find(identities.begin(), identities.end(), s) != identities.end();
-  };
-  return known(host) || known(hostname);
+// The index of the one entry of `entries` that is this machine, nothing,
+// or an error naming every entry that matched.
+template <typename Entry>
+Result<std::optional<size_t>> find_in(const std::vector<Entry>& entries, std::string_view list,
+                                      const std::set<std::string>& mine) {
+  std::vector<size_t> matches;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (mine.contains(canonical_host(entries[i].host)) ||
+        mine.contains(canonical_host(entries[i].hostname))) {
+      matches.push_back(i);
+    }
+  }
+  if (matches.empty()) return std::optional<size_t>();
+  if (matches.size() == 1) return std::optional<size_t>(matches[0]);
+  std::string names;
+  for (size_t i : matches) {
+    names += (names.empty() ? "" : ", ") + std::string(list) + "[" + std::to_string(i) + "] (" +
+             entries[i].host + ")";
+  }
+  return Error("this machine matches " + names + " (expected one " + std::string(list) +
+               " entry per machine; two entries name the same machine by different addresses or "
+               "names)");
 }
 
 }  // namespace
 
-HostRoles find_host(const ClusterSpec& spec, const std::vector<std::string>& identities) {
-  HostRoles roles;
-  for (size_t i = 0; i < spec.masters.size() && !roles.master; ++i) {
-    if (matches(spec.masters[i].host, spec.masters[i].hostname, identities)) roles.master = i;
+Result<HostRoles> find_host_roles(const ClusterSpec& spec,
+                                  std::span<const std::string> identities) {
+  std::set<std::string> mine;
+  for (const std::string& id : identities) {
+    if (!id.empty()) mine.insert(canonical_host(id));
   }
-  for (size_t i = 0; i < spec.agents.size() && !roles.agent; ++i) {
-    if (matches(spec.agents[i].host, spec.agents[i].hostname, identities)) roles.agent = i;
-  }
-  return roles;
+  auto master = find_in(spec.masters, "masters", mine);
+  if (!master) return Error(master.error());
+  auto agent = find_in(spec.agents, "agents", mine);
+  if (!agent) return Error(agent.error());
+  return HostRoles{*master, *agent};
 }
 
 std::vector<std::string> local_identities() {
   std::vector<std::string> out;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) == 0) {
-    for (ifaddrs* a = list; a; a = a->ifa_next) {
-      if (!a->ifa_addr) continue;
-      char buf[INET6_ADDRSTRLEN] = {};
+    for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+      if (a->ifa_addr == nullptr) continue;
+      char buffer[INET6_ADDRSTRLEN] = {};
+      const void* address = nullptr;
       if (a->ifa_addr->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf, sizeof buf);
+        address = &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr;
       } else if (a->ifa_addr->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf,
-                  sizeof buf);
+        address = &reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr;
       } else {
         continue;
       }
-      out.emplace_back(buf);
+      if (inet_ntop(a->ifa_addr->sa_family, address, buffer, sizeof buffer) != nullptr) {
+        out.emplace_back(buffer);
+      }
     }
     freeifaddrs(list);
   }
   char name[256] = {};
-  if (gethostname(name, sizeof name - 1) == 0 && name[0]) {
+  if (gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') {
     out.emplace_back(name);
     addrinfo hints{};
     hints.ai_flags = AI_CANONNAME;
     addrinfo* info = nullptr;
     if (getaddrinfo(name, nullptr, &hints, &info) == 0) {
-      if (info && info->ai_canonname) out.emplace_back(info->ai_canonname);
+      if (info != nullptr && info->ai_canonname != nullptr) out.emplace_back(info->ai_canonname);
       freeaddrinfo(info);
     }
   }

@@ -1,6 +1,7 @@
-// A short human-readable summary of a valid spec, as `cairn spec validate`
-// prints it: cluster, masters and quorum, ZooKeeper, agents, roles, and
-// which of Docker, TLS and authentication are on.
+// A short, human-readable summary of a valid spec, as `cairn spec validate`
+// prints it: the cluster and version, the masters and their quorum, the
+// ZooKeeper ensemble and URL, private and public agents, roles and
+// weights, and whether Docker, TLS and authentication are on.
 #pragma once
 
 #include <string>
