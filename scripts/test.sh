@@ -12,15 +12,16 @@ bash scripts/setup.sh
 label_args=()
 if [[ -n "${CAIRN_TEST_LABELS:-}" ]]; then label_args=(-L "$CAIRN_TEST_LABELS"); fi
 
-echo "== release build and tests"
+echo "== $(date +%T) release build and tests"
 bash scripts/build.sh release
 (cd build && ctest --output-on-failure -j 2 "${label_args[@]}")
 
-echo "== ASan+UBSan build and unit tests"
+echo "== $(date +%T) ASan+UBSan build and unit tests"
 bash scripts/build.sh asan
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j 2 -L unit)
 
-echo "== fuzzing (short run)"
+echo "== $(date +%T) fuzzing (short run)"
 bash scripts/build.sh fuzz
 bash scripts/fuzz.sh "${CAIRN_FUZZ_SECONDS:-30}"
+echo "== $(date +%T) done"
