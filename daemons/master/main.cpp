@@ -1,0 +1,150 @@
+// cairn-master: parses flags (and the cluster spec), then runs the Master
+// and its HTTP server on one event loop until SIGINT/SIGTERM.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "daemons/master/allocator/allocator.hpp"
+#include "daemons/master/master.hpp"
+#include "lib/http/server.hpp"
+#include "lib/logging/log.hpp"
+#include "lib/spec/load_spec.hpp"
+
+using namespace cairn;
+using namespace cairn::master;
+
+namespace {
+
+// The first non-loopback IPv4 address, for MasterInfo when --ip is 0.0.0.0.
+std::string guess_ip() {
+  ifaddrs* list = nullptr;
+  std::string found = "127.0.0.1";
+  if (::getifaddrs(&list) != 0) return found;
+  for (ifaddrs* it = list; it != nullptr; it = it->ifa_next) {
+    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr, text, sizeof text);
+    if (std::string(text).rfind("127.", 0) != 0) {
+      found = text;
+      break;
+    }
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "cairn-master: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  flags::FlagSet<MasterFlags> set("cairn-master", kMasterSummary);
+  add_master_flags(set);
+  Result<flags::Parsed<MasterFlags>> parsed = set.parse(argc, argv);
+  if (!parsed.ok()) {
+    std::cerr << parsed.error() << "\nSee 'cairn-master --help'.\n";
+    return 1;
+  }
+  if (parsed->help) {
+    std::cout << set.usage();
+    return 0;
+  }
+  MasterFlags flags = parsed->flags;
+
+  MasterOptions options;
+  if (flags.config) {
+    spec::SpecLoad load = spec::load_spec_file(*flags.config);
+    if (!load.spec) {
+      for (const auto& diagnostic : load.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+      return fail("the cluster spec " + *flags.config + " is not valid; not starting");
+    }
+    options.cluster = load.spec->cluster.name;
+    if (!flags.weights && !load.spec->weights_flag().empty()) flags.weights = load.spec->weights_flag();
+  }
+  if (flags.zk) {
+    return fail("--zk (leader election through ZooKeeper) is not available in this build yet; "
+                "run a standalone master without --zk");
+  }
+  if (flags.cluster) options.cluster = *flags.cluster;
+  if (flags.weights) {
+    Result<std::map<std::string, double>> weights = parse_weights(*flags.weights);
+    if (!weights.ok()) return fail("--weights: " + weights.error());
+    options.weights = *weights;
+  }
+  if (flags.roles) {
+    Result<std::vector<std::string>> roles = parse_roles(*flags.roles);
+    if (!roles.ok()) return fail("--roles: " + roles.error());
+    options.whitelisted_roles = *roles;
+  }
+  options.advertised_ip = flags.advertise_ip ? *flags.advertise_ip
+                          : flags.ip == "0.0.0.0" ? guess_ip()
+                                                  : flags.ip;
+  if (flags.hostname) {
+    options.hostname = *flags.hostname;
+  } else {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    options.hostname = name;
+  }
+  options.flag_values = set.values(flags);
+  options.flags = flags;
+
+  init_logging(logging_options(flags, "cairn-master"));
+
+  // Signals are taken by a thread of their own and handed to the loop.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  EventLoop loop;
+  metrics::Registry metrics;
+  Master master(loop, options, metrics, make_drf_allocator(), make_local_registry(flags.work_dir));
+  http::ServerOptions server_options;
+  server_options.address = flags.ip;
+  server_options.port = flags.port;
+  server_options.server_name = "cairn-master/" CAIRN_VERSION;
+  http::Server server(loop, server_options, master.routes());
+  Result<uint16_t> port = server.start();
+  if (!port.ok()) return fail("cannot listen on " + flags.ip + ":" + std::to_string(flags.port) + ": " + port.error());
+
+  int exit_code = 0;
+  master.start(*port, [&](Status started) {
+    if (!started.ok()) {
+      log::error("{}", started.error());
+      exit_code = 1;
+      loop.stop();
+      return;
+    }
+    log::info("cairn-master {} listening on {}:{}", CAIRN_VERSION, flags.ip, *port);
+    sd_notify(0, "READY=1");
+  });
+
+  std::thread signal_thread([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    loop.post([&, received] {
+      log::info("Received signal {}; stopping", received);
+      sd_notify(0, "STOPPING=1");
+      master.stop();
+      server.stop(Duration::seconds(5), [&] { loop.stop(); });
+    });
+  });
+  loop.run();
+  if (exit_code != 0) {
+    ::kill(::getpid(), SIGTERM);  // release the signal thread
+  }
+  signal_thread.join();
+  return exit_code;
+}
