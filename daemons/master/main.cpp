@@ -98,7 +98,9 @@ int main(int argc, char** argv) {
   options.flag_values = set.values(flags);
   options.flags = flags;
 
-  init_logging(logging_options(flags, "cairn-master"));
+  if (Status logging = init_logging(logging_options(flags, "cairn-master")); !logging.ok()) {
+    return fail(logging.error());
+  }
 
   // Signals are taken by a thread of their own and handed to the loop.
   sigset_t signals;

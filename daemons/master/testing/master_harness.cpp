@@ -25,6 +25,7 @@ MasterProcess::MasterProcess(MasterFlags flags) {
   options.advertised_ip = "127.0.0.1";
   options.hostname = "127.0.0.1";
   if (flags.weights) options.weights = parse_weights(*flags.weights).value_or(std::map<std::string, double>{});
+  if (flags.roles) options.whitelisted_roles = parse_roles(*flags.roles).value_or(std::vector<std::string>{});
   options.flag_values = {{"work_dir", flags.work_dir}, {"port", "0"}};
   loop_.start_thread();
   std::promise<void> started;
