@@ -16,10 +16,10 @@ echo "== $(date +%T) release build and tests"
 bash scripts/build.sh release
 (cd build && ctest --output-on-failure -j 2 "${label_args[@]}")
 
-echo "== $(date +%T) ASan+UBSan build and unit tests"
+echo "== $(date +%T) ASan+UBSan build, unit and in-process cluster tests"
 bash scripts/build.sh asan
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j 2 -L unit)
+  ctest --output-on-failure -j 2 -L "unit|integration")
 
 echo "== $(date +%T) fuzzing (short run)"
 bash scripts/build.sh fuzz
