@@ -3,6 +3,11 @@
 // per-principal metrics and the operator event stream.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "daemons/master/testing/master_harness.hpp"
@@ -256,6 +261,99 @@ TEST_F(MasterFeaturesTest, OperatorSubscribeStreamsClusterEvents) {
     stream->cancel();
     client.reset();
   });
+}
+
+
+TEST_F(MasterFeaturesTest, KillHeartbeatAndOversizeBodies) {
+  start([](MasterFlags& flags) { flags.heartbeat_interval = Duration::milliseconds(100); });
+  SimulatedAgent& agent = add_agent("cpus:2;mem:1024");
+  RawScheduler scheduler(client_, master_->url());
+  ASSERT_EQ(scheduler.subscribe({{"user", "u"}, {"name", "k"}}), 200);
+  nlohmann::json subscribed = scheduler.wait_for("SUBSCRIBED");
+  EXPECT_DOUBLE_EQ(subscribed["subscribed"]["heartbeat_interval_seconds"].get<double>(), 0.1);
+  EXPECT_FALSE(scheduler.wait_for("HEARTBEAT").is_null());
+
+  nlohmann::json offers = scheduler.wait_for("OFFERS");
+  ASSERT_FALSE(offers.is_null());
+  nlohmann::json task{{"name", "k"},
+                      {"task_id", {{"value", "k"}}},
+                      {"agent_id", {{"value", *agent.agent_id()}}},
+                      {"resources", {scalar("cpus", 1)}},
+                      {"command", {{"value", "sleep 100"}}}};
+  scheduler.call({{"type", "ACCEPT"},
+                  {"accept",
+                   {{"offer_ids", {offers["offers"]["offers"][0]["id"]}},
+                    {"operations", {{{"type", "LAUNCH"}, {"launch", {{"task_infos", {task}}}}}}}}}});
+  ASSERT_EQ(scheduler.wait_for("UPDATE")["update"]["status"]["state"], "TASK_RUNNING");
+  EXPECT_EQ(scheduler.call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "k"}}}}}}).status, 202);
+  nlohmann::json killed;
+  for (int i = 0; i < 20; ++i) {
+    killed = scheduler.wait_for("UPDATE");
+    if (killed.is_null() || killed["update"]["status"]["state"] == "TASK_KILLED") break;
+  }
+  ASSERT_FALSE(killed.is_null());
+  EXPECT_EQ(killed["update"]["status"]["state"], "TASK_KILLED");
+  EXPECT_TRUE(eventually([&] { return metrics()["master/tasks_killed"] == 1.0; }));
+
+  // Killing a task the master does not know answers like reconciliation.
+  scheduler.call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "never"}}}}}});
+  nlohmann::json unknown;
+  for (int i = 0; i < 20; ++i) {
+    unknown = scheduler.wait_for("UPDATE");
+    if (unknown.is_null() || unknown["update"]["status"]["task_id"]["value"] == "never") break;
+  }
+  ASSERT_FALSE(unknown.is_null());
+  EXPECT_EQ(unknown["update"]["status"]["state"], "TASK_LOST");  // not partition-aware
+
+  // Bodies over the server's limit are refused from the headers alone.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(master_->port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  std::string head =
+      "POST /api/v1/scheduler HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 17825792\r\n\r\n";
+  ASSERT_EQ(::write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  char buffer[256] = {};
+  ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+  ::close(fd);
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(buffer).find(" 413 "), std::string::npos) << buffer;
+}
+
+TEST_F(MasterFeaturesTest, ReserveInsideAnAcceptKeepsResourcesForTheRole) {
+  start();
+  SimulatedAgent& agent = add_agent("cpus:4;mem:1024");
+  RawScheduler scheduler(client_, master_->url());
+  ASSERT_EQ(scheduler.subscribe({{"user", "u"}, {"name", "db"}, {"role", "db"}, {"principal", "dba"}}), 200);
+  nlohmann::json offers = scheduler.wait_for("OFFERS");
+  ASSERT_FALSE(offers.is_null());
+  nlohmann::json reserved = scalar("cpus", 2);
+  reserved["reservations"] = {{{"type", "DYNAMIC"}, {"role", "db"}, {"principal", "dba"}}};
+  EXPECT_EQ(scheduler.call({{"type", "ACCEPT"},
+                            {"accept",
+                             {{"offer_ids", {offers["offers"]["offers"][0]["id"]}},
+                              {"operations", {{{"type", "RESERVE"}, {"reserve", {{"resources", {reserved}}}}}}},
+                              {"filters", {{"refuse_seconds", 0}}}}}})
+                .status,
+            202);
+  EXPECT_TRUE(eventually([&] {
+    nlohmann::json state = nlohmann::json::parse(client_.get(master_->url() + "/master/state").body);
+    return state["slaves"][0]["reserved_resources"].contains("db");
+  }));
+  bool told = false;
+  for (const auto& event : agent.events()) told = told || event["type"] == "APPLY_OPERATION";
+  EXPECT_TRUE(told);
+  // The next offer carries the reservation.
+  nlohmann::json next = scheduler.wait_for("OFFERS");
+  ASSERT_FALSE(next.is_null());
+  bool has_reserved = false;
+  for (const auto& r : next["offers"]["offers"][0]["resources"]) {
+    has_reserved = has_reserved || (r["name"] == "cpus" && r.value("role", "*") == "db");
+  }
+  EXPECT_TRUE(has_reserved) << next.dump();
 }
 
 }  // namespace
