@@ -203,7 +203,7 @@ void Master::register_agent(const nlohmann::json& body, const std::string& remot
         agent.missed_pings = 0;
         agent.pong_pending = false;
         writer->on_close([this, id, stream_id] {
-          loop_.post([this, id, stream_id] { agent_disconnected(id, stream_id); });
+          defer([this, id, stream_id] { agent_disconnected(id, stream_id); });
         });
 
         const nlohmann::json& payload = body.at("register");

@@ -95,6 +95,12 @@ std::string Master::next_framework_id() { return fmt::format("{}-{:04d}", id_, n
 std::string Master::next_agent_id() { return fmt::format("{}-S{}", id_, next_agent_++); }
 std::string Master::next_offer_id() { return fmt::format("{}-O{}", id_, next_offer_++); }
 
+void Master::defer(std::function<void()> fn) {
+  loop_.post([alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)] {
+    if (!alive.expired()) fn();
+  });
+}
+
 Framework* Master::find_framework(const std::string& id) {
   auto it = frameworks_.find(id);
   return it == frameworks_.end() ? nullptr : &it->second;

@@ -166,6 +166,10 @@ class Master {
   std::string next_agent_id();
   std::string next_offer_id();
 
+  // Runs fn on the loop after the current handler, unless the Master is
+  // gone by then (stream close callbacks fire while it is being destroyed).
+  void defer(std::function<void()> fn);
+
   Framework* find_framework(const std::string& id);
   Agent* find_agent(const std::string& id);
 
@@ -203,6 +207,7 @@ class Master {
 
   struct Counters;
   std::unique_ptr<Counters> counters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace cairn::master

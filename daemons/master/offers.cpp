@@ -25,7 +25,7 @@ void Master::schedule_allocation() {
   // An allocation right after the event (coalesced), plus the periodic one.
   if (!allocation_pending_) {
     allocation_pending_ = true;
-    loop_.post([this] {
+    defer([this] {
       allocation_pending_ = false;
       run_allocation();
     });

@@ -119,7 +119,7 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
     if (writer == nullptr) return;
     auto stream = std::make_shared<EventStream>(writer, stream_id);
     operator_streams_[stream_id] = stream;
-    writer->on_close([this, stream_id] { loop_.post([this, stream_id] { operator_streams_.erase(stream_id); }); });
+    writer->on_close([this, stream_id] { defer([this, stream_id] { operator_streams_.erase(stream_id); }); });
     stream->send({{"type", "SUBSCRIBED"},
                   {"subscribed",
                    {{"get_state", get_state_v1()},

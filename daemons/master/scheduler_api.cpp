@@ -104,7 +104,7 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
   writer->on_close([this, id, stream_id] {
     // Called from the server; defer so that state is not changed under a
     // caller that is iterating (e.g. stop()).
-    loop_.post([this, id, stream_id] {
+    defer([this, id, stream_id] {
       Framework* f = find_framework(id);
       if (f != nullptr && f->stream && f->stream->id() == stream_id) disconnect_framework(id);
     });
