@@ -252,7 +252,8 @@ nlohmann::json Master::state_summary_v0() const {
     tasks_of([&](const Task& t) { counts[std::string(mesos::to_string(t.state))]++; });
     for (const auto& [state, n] : counts) out[state] = n;
   };
-  for (const auto& [id, agent] : agents_) {
+  for (const auto& agent_entry : agents_) {
+    const Agent& agent = agent_entry.second;  // not a structured binding: lambdas capture it
     nlohmann::json a = agent_v0(agent);
     nlohmann::json fw_ids = nlohmann::json::array();
     std::set<std::string> ids;
@@ -271,7 +272,8 @@ nlohmann::json Master::state_summary_v0() const {
         a);
     agents.push_back(std::move(a));
   }
-  for (const auto& [id, framework] : frameworks_) {
+  for (const auto& framework_entry : frameworks_) {
+    const Framework& framework = framework_entry.second;
     nlohmann::json f = framework_v0(framework);
     for (const char* key : {"tasks", "unreachable_tasks", "completed_tasks", "offers", "executors"}) {
       f.erase(key);
