@@ -11,5 +11,11 @@ for b in build/bench/*_bench; do
   echo "== $(basename "$b")"
   "$b" --benchmark_min_time=0.2 "$@"
 done
+echo "== allocator (full DRF cycles, 1k-50k agents)"
+build/bench/allocator/allocator_bench
+if [[ -x build/bench/master_load/master_load ]]; then
+  echo "== master load (real cairn-master, simulated agents and frameworks over HTTP)"
+  build/bench/master_load/master_load
+fi
 echo "== http (lib/http against nginx)"
 bash bench/http_bench.sh build
