@@ -12,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # test tools
   openssl curl iproute2 procps python3 python3-jsonschema python3-yaml
+  # agent: archives the fetcher extracts, the Docker engine and a way to
+  # build a local test image (no registry is reachable)
+  tar gzip bzip2 xz-utils unzip docker.io mmdebstrap
 )
 
 SUDO=""
