@@ -187,8 +187,12 @@ http::Response Master::framework_call(const SchedulerCall& call, const http::Req
   http::Response accepted(202, "", "");
   const std::string& type = call.type;
   if (type == "TEARDOWN") {
+    // Counted first: teardown destroys `framework`.
+    if (framework->calls_processed) framework->calls_processed->increment();
     teardown_framework(framework->id, "the framework asked for TEARDOWN");
-  } else if (type == "ACCEPT") {
+    return accepted;
+  }
+  if (type == "ACCEPT") {
     accepted = accept(*framework, call);
   } else if (type == "DECLINE") {
     accepted = decline(*framework, call);
@@ -254,7 +258,8 @@ void Master::disconnect_framework(const std::string& framework_id) {
   });
 }
 
-void Master::teardown_framework(const std::string& framework_id, const std::string& why) {
+void Master::teardown_framework(const std::string& id, const std::string& why) {
+  const std::string framework_id = id;  // `id` may live inside the framework erased below
   auto it = frameworks_.find(framework_id);
   if (it == frameworks_.end()) return;
   Framework& framework = it->second;
