@@ -199,7 +199,7 @@ void Master::register_agent(const nlohmann::json& body, const std::string& remot
         agent.attributes = registration.attributes;
         if (!known) agent.registered_time = now;
         if (reregister) agent.reregistered_time = now;
-        agent.stream = std::make_shared<EventStream>(writer, stream_id);
+        agent.stream = std::make_shared<http::EventStream>(writer, stream_id);
         agent.missed_pings = 0;
         agent.pong_pending = false;
         writer->on_close([this, id, stream_id] {

@@ -1,13 +1,7 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daemons/master/registry.hpp"
+#include "lib/fs/atomic_file.hpp"
 
 namespace cairn::master {
 
@@ -51,37 +45,6 @@ Result<RegistryState> RegistryState::from_json(const nlohmann::json& json) {
 
 namespace {
 
-Status write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Error("cannot write " + tmp.string() + ": " + std::strerror(err));
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Error("cannot sync " + tmp.string() + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Error("cannot replace " + path.string() + ": " + std::strerror(errno));
-  }
-  // Make the rename itself durable.
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return ok_status();
-}
-
 class LocalRegistry : public Registry {
  public:
   explicit LocalRegistry(std::string dir) : path_(std::filesystem::path(dir) / "registry.json") {}
@@ -91,10 +54,9 @@ class LocalRegistry : public Registry {
     std::filesystem::create_directories(path_.parent_path(), ec);
     if (ec) return done(Error("cannot create " + path_.parent_path().string() + ": " + ec.message()));
     if (!std::filesystem::exists(path_)) return done(state_);
-    std::ifstream in(path_);
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, false);
+    Result<std::string> text = fs::read_file(path_.string());
+    if (!text.ok()) return done(Error(text.error()));
+    nlohmann::json json = nlohmann::json::parse(*text, nullptr, false);
     if (json.is_discarded()) return done(Error(path_.string() + " is not valid JSON"));
     Result<RegistryState> state = RegistryState::from_json(json);
     if (!state.ok()) return done(Error(path_.string() + ": " + state.error()));
@@ -105,7 +67,7 @@ class LocalRegistry : public Registry {
   void apply(Mutation mutation, std::function<void(Status)> done) override {
     RegistryState next = state_;
     mutation(next);
-    Status written = write_file_atomically(path_, next.to_json().dump(1));
+    Status written = fs::write_file_atomically(path_.string(), next.to_json().dump(1));
     if (written.ok()) state_ = std::move(next);
     done(written);
   }

@@ -197,7 +197,7 @@ class Master {
   std::map<std::string, Offer> offers_;
   std::map<std::string, Resources> quotas_;
   std::map<std::string, double> weights_;
-  std::map<std::string, std::shared_ptr<EventStream>> operator_streams_;
+  std::map<std::string, std::shared_ptr<http::EventStream>> operator_streams_;
   std::set<std::string> recovering_agents_;  // admitted before a restart, not yet back
 
   Timer allocation_timer_;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "daemons/master/event_stream.hpp"
+#include "lib/http/event_stream.hpp"
 #include "lib/event/event_loop.hpp"
 #include "lib/mesos/framework_info.hpp"
 #include "lib/mesos/task_info.hpp"
@@ -64,7 +64,7 @@ struct Agent {
   double registered_time = 0;
   std::optional<double> reregistered_time;
 
-  std::shared_ptr<EventStream> stream;  // master → agent events; null when disconnected
+  std::shared_ptr<http::EventStream> stream;  // master → agent events; null when disconnected
   bool active = false;                  // connected and offered
   uint32_t missed_pings = 0;
   bool pong_pending = false;
@@ -78,7 +78,7 @@ struct Agent {
 struct Framework {
   std::string id;
   mesos::FrameworkInfo info;
-  std::shared_ptr<EventStream> stream;  // null when disconnected
+  std::shared_ptr<http::EventStream> stream;  // null when disconnected
   bool active = false;                  // subscribed and not failed over
   double registered_time = 0;
   std::optional<double> reregistered_time;

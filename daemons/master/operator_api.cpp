@@ -117,7 +117,7 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
     std::string stream_id = Uuid::random().to_string();
     std::shared_ptr<http::StreamWriter> writer = responder.stream(std::move(head));
     if (writer == nullptr) return;
-    auto stream = std::make_shared<EventStream>(writer, stream_id);
+    auto stream = std::make_shared<http::EventStream>(writer, stream_id);
     operator_streams_[stream_id] = stream;
     writer->on_close([this, stream_id] { defer([this, stream_id] { operator_streams_.erase(stream_id); }); });
     stream->send({{"type", "SUBSCRIBED"},

@@ -99,7 +99,7 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
   head.headers.set("Mesos-Stream-Id", stream_id);
   std::shared_ptr<http::StreamWriter> writer = responder.stream(std::move(head));
   if (writer == nullptr) return;
-  framework.stream = std::make_shared<EventStream>(writer, stream_id);
+  framework.stream = std::make_shared<http::EventStream>(writer, stream_id);
   framework.active = true;
   writer->on_close([this, id, stream_id] {
     // Called from the server; defer so that state is not changed under a

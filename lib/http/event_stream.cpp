@@ -1,13 +1,13 @@
-#include "daemons/master/event_stream.hpp"
+#include "lib/http/event_stream.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "lib/logging/log.hpp"
 #include "lib/recordio/recordio.hpp"
 
-namespace cairn::master {
+namespace cairn::http {
 
-EventStream::EventStream(std::shared_ptr<http::StreamWriter> writer, std::string id)
+EventStream::EventStream(std::shared_ptr<StreamWriter> writer, std::string id)
     : writer_(std::move(writer)), id_(std::move(id)) {}
 
 bool EventStream::send(const nlohmann::json& event) {
@@ -27,4 +27,4 @@ void EventStream::close() {
 
 bool EventStream::closed() const { return writer_ == nullptr || writer_->closed(); }
 
-}  // namespace cairn::master
+}  // namespace cairn::http
