@@ -1,0 +1,210 @@
+// The agent side of the master↔agent protocol: register (or re-register
+// with this agent's id and its live tasks), keep the event stream, answer
+// pings, and reconnect with backoff when the master goes away.
+#include <fmt/core.h>
+
+#include "daemons/agent/agent.hpp"
+#include "lib/logging/log.hpp"
+#include "lib/mesos/json_fields.hpp"
+
+namespace cairn::agent {
+
+using mesos::id_json;
+
+namespace {
+
+http::Request json_request(const nlohmann::json& body, const std::string& stream_id) {
+  http::Request request;
+  request.method = "POST";
+  request.headers.set("Content-Type", "application/json");
+  request.headers.set("Accept", "application/json");
+  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
+  request.body = body.dump();
+  return request;
+}
+
+}  // namespace
+
+void Agent::connect_to_master() {
+  if (stopping_) return;
+  nlohmann::json tasks = nlohmann::json::array(), frameworks = nlohmann::json::array();
+  for (const auto& [framework_id, framework] : frameworks_) {
+    bool live = false;
+    for (const auto& [executor_id, run] : framework.executors) {
+      if (run.state == RunState::kTerminated) continue;
+      for (const auto* group : {&run.queued, &run.launched}) {
+        for (const auto& [task_id, task] : *group) {
+          if (mesos::is_terminal(task.state)) continue;
+          nlohmann::json t = task.info;
+          t["framework_id"] = id_json(framework_id);
+          t["executor_id"] = id_json(executor_id);
+          t["state"] = std::string(mesos::to_string(task.state));
+          tasks.push_back(t);
+          live = true;
+        }
+      }
+    }
+    if (live) frameworks.push_back(framework.info);
+  }
+  nlohmann::json call{{"type", "REGISTER"},
+                      {"register",
+                       {{"agent_info", agent_info()},
+                        {"version", CAIRN_VERSION},
+                        {"tasks", tasks},
+                        {"frameworks", frameworks}}}};
+  master_decoder_ = recordio::Decoder();
+  master_stream_id_.clear();
+  std::weak_ptr<bool> alive = alive_;
+  http::Client::StreamCallbacks callbacks;
+  callbacks.on_head = [this, alive](const http::Response& head) {
+    if (alive.expired()) return;
+    if (head.status != 200) {
+      log::warning("Master refused registration: {} {}", head.status, head.body);
+      return;
+    }
+    master_stream_id_ = std::string(head.headers.get("Mesos-Stream-Id").value_or(""));
+  };
+  callbacks.on_data = [this, alive](std::string_view data) {
+    if (alive.expired()) return;
+    if (!master_decoder_.feed(data).ok()) return;
+    while (auto record = master_decoder_.next()) {
+      nlohmann::json event = nlohmann::json::parse(*record, nullptr, false);
+      if (event.is_discarded() || !event.is_object()) {
+        log::warning("Ignoring a malformed event from the master");
+        continue;
+      }
+      handle_master_event(event);
+    }
+  };
+  callbacks.on_end = [this, alive](Status status) {
+    if (alive.expired()) return;
+    defer([this, status] {
+      master_disconnected(status.ok() ? "the master closed the stream" : status.error());
+    });
+  };
+  Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+  if (!url.ok()) {
+    log::error("Bad master URL {}: {}", options_.master_url, url.error());
+    return;
+  }
+  master_stream_ = client_->open_stream(*url, json_request(call, ""), std::move(callbacks));
+}
+
+void Agent::master_disconnected(const std::string& why) {
+  if (stopping_) return;
+  if (registered_) log::warning("Lost the master at {}: {}", options_.master_url, why);
+  registered_ = false;
+  master_stream_ = nullptr;
+  master_stream_id_.clear();
+  schedule_reconnect();
+}
+
+void Agent::schedule_reconnect() {
+  if (stopping_ || reconnect_timer_.pending()) return;
+  Duration delay = backoff_;
+  backoff_ = std::min(backoff_ * 2, Duration::minutes(1));
+  reconnect_timer_ = loop_.after(delay, [this] { connect_to_master(); });
+}
+
+void Agent::call_master(nlohmann::json call) {
+  if (!registered_ || master_stream_id_.empty() || !agent_id_) return;  // retried later
+  call["agent_id"] = id_json(*agent_id_);
+  Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+  if (!url.ok()) return;
+  std::weak_ptr<bool> alive = alive_;
+  client_->send(*url, json_request(call, master_stream_id_), [this, alive](Result<http::Response> r) {
+    if (alive.expired()) return;
+    if (!r.ok()) {
+      log::debug("Call to the master failed: {}", r.error());
+    } else if (r->status == 403) {
+      // Not on the master's current stream (it restarted, or we were
+      // marked unreachable): register again.
+      if (master_stream_) master_stream_->cancel();
+      master_disconnected("the master no longer knows this agent's stream");
+    } else if (r->status >= 400) {
+      log::warning("The master refused a call: {} {}", r->status, r->body);
+    }
+  });
+}
+
+void Agent::handle_master_event(const nlohmann::json& event) {
+  std::string type = event.value("type", "");
+  auto parsed = mesos::parse_fields([&]() -> bool {
+    mesos::Fields f(event, "");
+    if (type == "REGISTERED") {
+      mesos::Fields registered = f.required_object("registered");
+      std::string id = registered.required_id("agent_id");
+      bool first = !agent_id_ || *agent_id_ != id;
+      agent_id_ = id;
+      registered_ = true;
+      backoff_ = options_.flags.registration_backoff_factor;
+      master_info_ = registered.get("master_info") ? *registered.get("master_info") : nlohmann::json();
+      if (first) {
+        Status saved = checkpointer_.save_agent(id, agent_info());
+        if (!saved.ok()) log::error("Cannot checkpoint the agent id: {}", saved.error());
+      }
+      log::info("{} with the master at {} as agent {}", first ? "Registered" : "Re-registered",
+                options_.master_url, id);
+      resend_pending_updates();
+    } else if (type == "PING") {
+      call_master({{"type", "PONG"}});
+    } else if (type == "RUN_TASK") {
+      mesos::Fields run = f.required_object("run_task");
+      const nlohmann::json& task = run.json().at("task");
+      run_task(run.json().at("framework_info"), task,
+               task.contains("executor") ? task["executor"] : nlohmann::json(), nlohmann::json());
+    } else if (type == "RUN_TASK_GROUP") {
+      mesos::Fields run = f.required_object("run_task_group");
+      run_task(run.json().at("framework_info"), nlohmann::json(), run.json().at("executor"),
+               run.json().at("task_group"));
+    } else if (type == "KILL_TASK") {
+      mesos::Fields kill = f.required_object("kill_task");
+      kill_task(kill.required_id("framework_id"), kill.required_id("task_id"),
+                kill.get("kill_policy") ? *kill.get("kill_policy") : nlohmann::json());
+    } else if (type == "SHUTDOWN_FRAMEWORK") {
+      shutdown_framework(f.required_object("shutdown_framework").required_id("framework_id"));
+    } else if (type == "SHUTDOWN_EXECUTOR") {
+      mesos::Fields shutdown = f.required_object("shutdown_executor");
+      if (ExecutorRun* run = find_run(shutdown.required_id("framework_id"), shutdown.required_id("executor_id"))) {
+        shutdown_executor(*run, "the framework asked for SHUTDOWN");
+      }
+    } else if (type == "ACKNOWLEDGE") {
+      mesos::Fields ack = f.required_object("acknowledge");
+      acknowledged(ack.required_id("framework_id"), ack.required_id("task_id"), ack.required_string("uuid"));
+    } else if (type == "MESSAGE") {
+      mesos::Fields message = f.required_object("message");
+      if (ExecutorRun* run = find_run(message.required_id("framework_id"), message.required_id("executor_id"))) {
+        if (run->stream) {
+          run->stream->send({{"type", "MESSAGE"}, {"message", {{"data", message.required_string("data")}}}});
+        }
+      }
+    } else if (type == "APPLY_OPERATION") {
+      mesos::Fields op = f.required_object("apply_operation");
+      std::string op_type = op.required_string("type");
+      Result<Resources> resources = Resources::from_json(op.json().at("resources"));
+      if (!resources.ok()) op.fail("resources", resources.error());
+      Resources plain;
+      for (Resource r : *resources) {
+        r.reservation.reset();
+        plain += r;
+      }
+      if (op_type == "RESERVE") {
+        options_.resources -= plain;
+        options_.resources += *resources;
+      } else {
+        options_.resources -= *resources;
+        options_.resources += plain;
+      }
+      if (agent_id_) {
+        Status saved = checkpointer_.save_agent(*agent_id_, agent_info());
+        if (!saved.ok()) log::error("Cannot checkpoint resources: {}", saved.error());
+      }
+    } else if (type == "SHUTDOWN") {
+      log::warning("The master asked this agent to shut down");
+    }
+    return true;
+  });
+  if (!parsed.ok()) log::warning("Ignoring a malformed {} event from the master: {}", type, parsed.error());
+}
+
+}  // namespace cairn::agent

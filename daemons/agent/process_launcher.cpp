@@ -1,0 +1,155 @@
+#include "daemons/agent/process_launcher.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cairn::agent {
+
+namespace {
+
+// Only async-signal-safe calls between fork and exec: the agent has threads.
+[[noreturn]] void child_fail(int fd, const char* what) {
+  int err = errno;
+  char buffer[256];
+  size_t n = 0;
+  for (const char* p = what; *p && n < sizeof buffer - 1; ++p) buffer[n++] = *p;
+  const char* text = strerror(err);  // not strictly async-signal-safe, but glibc's is benign here
+  if (n < sizeof buffer - 3) {
+    buffer[n++] = ':';
+    buffer[n++] = ' ';
+  }
+  for (const char* p = text; *p && n < sizeof buffer - 1; ++p) buffer[n++] = *p;
+  if (write(fd, buffer, n) < 0) {
+  }
+  _exit(127);
+}
+
+void close_other_fds(int keep) {
+  // /proc/self/fd cannot be read safely after fork (opendir allocates);
+  // closing a generous range is safe and cheap enough.
+  long max = sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536) max = 65536;
+  for (int fd = 3; fd < max; ++fd) {
+    if (fd != keep) close(fd);
+  }
+}
+
+}  // namespace
+
+Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status(pid_t)>& before_exec) {
+  if (spec.argv.empty()) return Error("no program to run");
+  // Everything the child needs is prepared before fork.
+  std::vector<char*> argv;
+  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : spec.environment) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int go[2], report[2];
+  if (pipe2(go, O_CLOEXEC) != 0) return Error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    close(go[0]);
+    close(go[1]);
+    return Error(std::string("pipe: ") + std::strerror(errno));
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int err = errno;
+    for (int fd : {go[0], go[1], report[0], report[1]}) close(fd);
+    return Error(std::string("fork: ") + std::strerror(err));
+  }
+  if (pid == 0) {
+    close(go[1]);
+    close(report[0]);
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+    for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+    setsid();
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(127);  // the parent gave up
+    if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0) {
+      child_fail(report[1], "chdir");
+    }
+    int in = open("/dev/null", O_RDONLY);
+    if (in >= 0) dup2(in, 0);
+    if (!spec.stdout_path.empty()) {
+      int out = open(spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (out < 0) child_fail(report[1], "open stdout");
+      dup2(out, 1);
+    }
+    if (!spec.stderr_path.empty()) {
+      int err = open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (err < 0) child_fail(report[1], "open stderr");
+      dup2(err, 2);
+    }
+    close_other_fds(report[1]);
+    execve(argv[0], argv.data(), envp.data());
+    child_fail(report[1], argv[0]);
+  }
+  close(go[0]);
+  close(report[1]);
+  if (before_exec) {
+    Status ready = before_exec(pid);
+    if (!ready.ok()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(go[1]);
+      close(report[0]);
+      return Error(ready.error());
+    }
+  }
+  char byte = 1;
+  ssize_t written = write(go[1], &byte, 1);
+  close(go[1]);
+  // exec succeeded when the report pipe closes without data (CLOEXEC).
+  char buffer[256];
+  ssize_t n;
+  do {
+    n = read(report[0], buffer, sizeof buffer);
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (written != 1 || n > 0) {
+    waitpid(pid, nullptr, 0);
+    return Error("cannot start " + spec.argv[0] + ": " + std::string(buffer, n > 0 ? n : 0));
+  }
+  return pid;
+}
+
+bool process_alive(pid_t pid, bool child, int* status) {
+  if (pid <= 0) return false;
+  if (child) {
+    int st = 0;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) {
+      if (status != nullptr) *status = st;
+      return false;
+    }
+    if (r < 0 && errno == ECHILD) return kill(pid, 0) == 0;
+    return true;
+  }
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  // A zombie that is not ours is as good as gone.
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[512];
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buffer[n] = '\0';
+  const char* close_paren = strrchr(buffer, ')');
+  return !(close_paren != nullptr && close_paren[1] == ' ' && close_paren[2] == 'Z');
+}
+
+}  // namespace cairn::agent

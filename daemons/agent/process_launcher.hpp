@@ -1,0 +1,36 @@
+// Forks and execs a program the way containers need it: its own session
+// (so kills reach the whole tree), stdout/stderr appended to files, a clean
+// signal state, no inherited file descriptors, and a hook that runs in the
+// parent between fork and exec (to put the child into its cgroup before it
+// runs a single instruction of the program).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/base/result.hpp"
+
+namespace cairn::agent {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0]: path of the program
+  std::map<std::string, std::string> environment;
+  std::string working_directory;
+  std::string stdout_path;
+  std::string stderr_path;
+};
+
+// `before_exec(pid)` runs in the parent while the child waits; if it fails
+// the child is killed and the error returned.
+Result<pid_t> launch_process(const ProcessSpec& spec,
+                             const std::function<Status(pid_t)>& before_exec = {});
+
+// Whether `pid` still exists (reaps it when it is our exited child; `status`
+// then gets its wait status).
+bool process_alive(pid_t pid, bool child, int* status = nullptr);
+
+}  // namespace cairn::agent
