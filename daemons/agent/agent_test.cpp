@@ -1,0 +1,212 @@
+// The agent with a real master and real cairn-executor processes: command
+// tasks run, finish, fail and are killed; sandbox files are readable
+// through /files; an agent restart keeps running tasks; --recover=cleanup
+// kills them.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "daemons/agent/testing/agent_harness.hpp"
+#include "daemons/master/testing/master_harness.hpp"
+#include "lib/fs/atomic_file.hpp"
+
+namespace cairn::agent {
+namespace {
+
+using master::testing::eventually;
+using master::testing::MasterProcess;
+using master::testing::RawScheduler;
+using master::testing::TestClient;
+
+nlohmann::json command_task(const std::string& id, const std::string& agent_id, const std::string& command,
+                            double cpus = 0.1, double mem = 32) {
+  return {{"name", id},
+          {"task_id", {{"value", id}}},
+          {"agent_id", {{"value", agent_id}}},
+          {"resources",
+           {{{"name", "cpus"}, {"type", "SCALAR"}, {"scalar", {{"value", cpus}}}},
+            {{"name", "mem"}, {"type", "SCALAR"}, {"scalar", {{"value", mem}}}}}},
+          {"command", {{"value", command}}}};
+}
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("cairn-agent-test-" + std::to_string(::getpid()) + "-" +
+                                                     std::to_string(counter_++));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    master_ = std::make_unique<MasterProcess>(master::testing::test_master_flags(dir_ + "/master"));
+  }
+  void TearDown() override {
+    scheduler_.reset();
+    agent_.reset();
+    master_.reset();
+    kill_leftover_executors();
+    std::filesystem::remove_all(dir_);
+  }
+  // Executors left by a failed test must not outlive it: every process
+  // whose environment points into this test's work dir.
+  void kill_leftover_executors() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      std::string name = entry.path().filename();
+      if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+      Result<std::string> environ = fs::read_file(entry.path().string() + "/environ");
+      if (environ.ok() && environ->find("MESOS_DIRECTORY=" + dir_) != std::string::npos) {
+        ::kill(-std::stoi(name), SIGKILL);
+        ::kill(std::stoi(name), SIGKILL);
+      }
+    }
+  }
+  testing::AgentProcessOptions agent_options() {
+    testing::AgentProcessOptions o;
+    o.master_url = master_->url();
+    o.work_dir = dir_ + "/agent";
+    o.executor_path = CAIRN_EXECUTOR_BINARY;
+    return o;
+  }
+  void start_agent(testing::AgentProcessOptions o) {
+    agent_ = std::make_unique<testing::AgentProcess>(o);
+    ASSERT_TRUE(eventually([&] { return agent_->registered(); }));
+  }
+  // Subscribes a framework and waits for an offer from the agent.
+  std::string subscribe() {
+    scheduler_ = std::make_unique<RawScheduler>(client_, master_->url());
+    EXPECT_EQ(scheduler_->subscribe({{"user", "root"}, {"name", "agent-test"}, {"failover_timeout", 60}}), 200);
+    nlohmann::json offers = scheduler_->wait_for("OFFERS");
+    EXPECT_FALSE(offers.is_null());
+    return offers.is_null() ? "" : offers["offers"]["offers"][0]["id"]["value"].get<std::string>();
+  }
+  void launch(const std::string& offer_id, const nlohmann::json& task) {
+    http::Response r = scheduler_->call({{"type", "ACCEPT"},
+                                         {"accept",
+                                          {{"offer_ids", {{{"value", offer_id}}}},
+                                           {"operations", {{{"type", "LAUNCH"}, {"launch", {{"task_infos", {task}}}}}}},
+                                           {"filters", {{"refuse_seconds", 0}}}}}});
+    EXPECT_EQ(r.status, 202) << r.body;
+  }
+  // Waits for an update of `task_id` in `state` (acknowledging everything).
+  nlohmann::json wait_state(const std::string& task_id, const std::string& state,
+                            Duration timeout = Duration::seconds(30)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout.chrono();
+    while (std::chrono::steady_clock::now() < deadline) {
+      nlohmann::json update = scheduler_->wait_for("UPDATE", Duration::seconds(1));
+      if (update.is_null()) continue;
+      const nlohmann::json& status = update["update"]["status"];
+      if (status.contains("uuid")) {
+        scheduler_->call({{"type", "ACKNOWLEDGE"},
+                          {"acknowledge",
+                           {{"agent_id", status["agent_id"]}, {"task_id", status["task_id"]}, {"uuid", status["uuid"]}}}});
+      }
+      if (status["task_id"]["value"] == task_id && status["state"] == state) return status;
+    }
+    return {};
+  }
+  nlohmann::json agent_state() { return nlohmann::json::parse(client_.get(agent_->url() + "/state").body); }
+  std::string sandbox_of(const std::string& executor_id) {
+    for (const auto& f : agent_state()["frameworks"]) {
+      for (const auto* key : {"executors", "completed_executors"}) {
+        for (const auto& e : f[key]) {
+          if (e["id"] == executor_id) return e["directory"];
+        }
+      }
+    }
+    return "";
+  }
+
+  static inline int counter_ = 0;
+  std::string dir_;
+  TestClient client_;
+  std::unique_ptr<MasterProcess> master_;
+  std::unique_ptr<testing::AgentProcess> agent_;
+  std::unique_ptr<RawScheduler> scheduler_;
+};
+
+TEST_F(AgentTest, CommandTaskFinishesWithOutputInTheSandbox) {
+  start_agent(agent_options());
+  std::string offer = subscribe();
+  launch(offer, command_task("hello", *agent_->agent_id(), "echo hello-from-cairn; echo to-stderr >&2"));
+  EXPECT_FALSE(wait_state("hello", "TASK_RUNNING").is_null());
+  nlohmann::json finished = wait_state("hello", "TASK_FINISHED");
+  ASSERT_FALSE(finished.is_null());
+
+  std::string sandbox = sandbox_of("hello");
+  ASSERT_FALSE(sandbox.empty());
+  http::Response read = client_.get(agent_->url() + "/files/read?path=" + sandbox + "/stdout&offset=0");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_NE(nlohmann::json::parse(read.body)["data"].get<std::string>().find("hello-from-cairn"), std::string::npos);
+  http::Response size = client_.get(agent_->url() + "/files/read?path=" + sandbox + "/stderr&offset=-1");
+  EXPECT_GT(nlohmann::json::parse(size.body)["offset"].get<int>(), 0);
+  http::Response browse = client_.get(agent_->url() + "/files/browse?path=" + sandbox);
+  EXPECT_NE(browse.body.find("stdout"), std::string::npos);
+  EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=/etc/passwd").status, 403);
+  EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/../../../../../../../../etc/passwd").status, 403);
+  EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/nope").status, 404);
+  EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/stdout&offset=x").status, 400);
+  // The latest link points at this run.
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(sandbox).parent_path() / "latest" / "stdout"));
+}
+
+TEST_F(AgentTest, FailingAndKilledTasks) {
+  start_agent(agent_options());
+  std::string offer = subscribe();
+  launch(offer, command_task("fails", *agent_->agent_id(), "exit 3"));
+  nlohmann::json failed = wait_state("fails", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null());
+  EXPECT_NE(failed.value("message", "").find("3"), std::string::npos) << failed.dump();
+
+  nlohmann::json offers = scheduler_->wait_for("OFFERS");
+  ASSERT_FALSE(offers.is_null());
+  launch(offers["offers"]["offers"][0]["id"]["value"], command_task("sleeper", *agent_->agent_id(), "sleep 1000"));
+  ASSERT_FALSE(wait_state("sleeper", "TASK_RUNNING").is_null());
+  scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "sleeper"}}}}}});
+  EXPECT_FALSE(wait_state("sleeper", "TASK_KILLED").is_null());
+}
+
+TEST_F(AgentTest, AgentRestartKeepsRunningTasks) {
+  testing::AgentProcessOptions options = agent_options();
+  start_agent(options);
+  std::string agent_id = *agent_->agent_id();
+  options.port = agent_->port();
+  std::string offer = subscribe();
+  launch(offer, command_task("survivor", agent_id, "sleep 1000"));
+  ASSERT_FALSE(wait_state("survivor", "TASK_RUNNING").is_null());
+
+  agent_.reset();  // the agent goes away; the executor keeps the task running
+  agent_ = std::make_unique<testing::AgentProcess>(options);
+  ASSERT_TRUE(eventually([&] { return agent_->registered(); }));
+  EXPECT_EQ(*agent_->agent_id(), agent_id);
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& f : agent_state()["frameworks"]) {
+      for (const auto& e : f["executors"]) {
+        if (e["id"] == "survivor" && e["state"] == "RUNNING") return true;
+      }
+    }
+    return false;
+  }));
+  scheduler_->call({{"type", "RECONCILE"}, {"reconcile", {{"tasks", {{{"task_id", {{"value", "survivor"}}}}}}}}});
+  EXPECT_FALSE(wait_state("survivor", "TASK_RUNNING").is_null());
+  // The reconnected executor still takes orders.
+  scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "survivor"}}}}}});
+  EXPECT_FALSE(wait_state("survivor", "TASK_KILLED").is_null());
+}
+
+TEST_F(AgentTest, RecoverCleanupKillsTasks) {
+  testing::AgentProcessOptions options = agent_options();
+  start_agent(options);
+  options.port = agent_->port();
+  std::string offer = subscribe();
+  launch(offer, command_task("doomed", *agent_->agent_id(), "sleep 1000"));
+  ASSERT_FALSE(wait_state("doomed", "TASK_RUNNING").is_null());
+  agent_.reset();
+  options.recover = "cleanup";
+  agent_ = std::make_unique<testing::AgentProcess>(options);
+  nlohmann::json killed = wait_state("doomed", "TASK_KILLED");
+  ASSERT_FALSE(killed.is_null());
+  EXPECT_EQ(killed["reason"], "REASON_AGENT_RECOVERY_CLEANUP");
+}
+
+}  // namespace
+}  // namespace cairn::agent
