@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 
 #include "daemons/agent/agent_counters.hpp"
-#include "daemons/agent/process_launcher.hpp"
+#include "lib/process/launch.hpp"
 #include "lib/logging/log.hpp"
 
 namespace cairn::agent {
@@ -105,7 +105,7 @@ Status Agent::recover() {
       framework.completed.push_back(std::move(run));
       continue;
     }
-    bool alive = process_alive(run.pid, false);
+    bool alive = process::process_alive(run.pid, false);
     ExecutorRun& placed = framework.executors[executor_id] = std::move(run);
     placed.child = false;
     if (alive && options_.flags.recover == "reconnect") {
@@ -142,7 +142,7 @@ void Agent::check_executors() {
     for (auto& [eid, run] : framework.executors) {
       if (run.state == RunState::kTerminated || run.state == RunState::kLaunching) continue;
       int status = 0;
-      if (!process_alive(run.pid, run.child, &status)) {
+      if (!process::process_alive(run.pid, run.child, &status)) {
         gone.emplace_back(fid, eid, run.child ? std::optional<int>(status) : std::nullopt);
         continue;
       }

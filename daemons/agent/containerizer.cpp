@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "daemons/agent/process_launcher.hpp"
+#include "lib/process/launch.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/mesos/task_status.hpp"
 
@@ -68,9 +68,9 @@ class PosixContainerizer : public Containerizer {
   explicit PosixContainerizer(ContainerizerOptions options) : options_(std::move(options)) {}
 
   Result<pid_t> launch(const ContainerLaunch& launch) override {
-    ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
+    process::ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
                      launch.directory + "/stderr"};
-    Result<pid_t> pid = launch_process(spec);
+    Result<pid_t> pid = process::launch_process(spec);
     if (pid.ok()) limits_[launch.container_id] = launch.resources;
     return pid;
   }

@@ -14,7 +14,7 @@
 
 #include "lib/base/result.hpp"
 
-namespace cairn::agent {
+namespace cairn::process {
 
 struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0]: path of the program
@@ -33,4 +33,4 @@ Result<pid_t> launch_process(const ProcessSpec& spec,
 // then gets its wait status).
 bool process_alive(pid_t pid, bool child, int* status = nullptr);
 
-}  // namespace cairn::agent
+}  // namespace cairn::process

@@ -1,4 +1,4 @@
-#include "daemons/agent/process_launcher.hpp"
+#include "lib/process/launch.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace cairn::agent {
+namespace cairn::process {
 
 namespace {
 
@@ -152,4 +152,4 @@ bool process_alive(pid_t pid, bool child, int* status) {
   return !(close_paren != nullptr && close_paren[1] == ' ' && close_paren[2] == 'Z');
 }
 
-}  // namespace cairn::agent
+}  // namespace cairn::process
