@@ -10,5 +10,6 @@ namespace cairn::cli {
 using Args = std::vector<std::string>;
 
 int run_spec_command(const Args& args);
+int run_dev_command(const Args& args);
 
 }  // namespace cairn::cli

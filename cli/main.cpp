@@ -15,6 +15,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"spec", "validate the cluster spec, print an example", cairn::cli::run_spec_command},
+    {"dev", "run a whole single-machine cluster in the foreground", cairn::cli::run_dev_command},
 };
 
 void usage(FILE* out) {
