@@ -11,5 +11,12 @@ using Args = std::vector<std::string>;
 
 int run_spec_command(const Args& args);
 int run_dev_command(const Args& args);
+int run_state_command(const Args& args);
+int run_resolve_command(const Args& args);
+int run_ps_command(const Args& args);
+int run_ls_command(const Args& args);
+int run_cat_command(const Args& args);
+int run_tail_command(const Args& args);
+int run_execute_command(const Args& args);
 
 }  // namespace cairn::cli

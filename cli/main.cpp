@@ -16,6 +16,13 @@ struct Command {
 constexpr Command kCommands[] = {
     {"spec", "validate the cluster spec, print an example", cairn::cli::run_spec_command},
     {"dev", "run a whole single-machine cluster in the foreground", cairn::cli::run_dev_command},
+    {"ps", "list tasks", cairn::cli::run_ps_command},
+    {"execute", "run a command as a task and wait for it", cairn::cli::run_execute_command},
+    {"ls", "list a task's sandbox", cairn::cli::run_ls_command},
+    {"cat", "print a file of a task's sandbox", cairn::cli::run_cat_command},
+    {"tail", "print the end of a sandbox file (-f to follow)", cairn::cli::run_tail_command},
+    {"state", "print the master's state JSON", cairn::cli::run_state_command},
+    {"resolve", "print the leading master's address", cairn::cli::run_resolve_command},
 };
 
 void usage(FILE* out) {
