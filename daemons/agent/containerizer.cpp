@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "lib/process/launch.hpp"
+#include "lib/cgroups/hierarchy.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/mesos/task_status.hpp"
 
@@ -119,6 +120,137 @@ class PosixContainerizer : public Containerizer {
   std::map<std::string, Resources> limits_;
 };
 
+// cgroups/cpu and cgroups/mem: a cgroup per container ("<root>/<id>") with
+// CPU shares (and a CFS quota when --cgroups_enable_cfs) and a memory
+// limit; the freezer makes killing the whole tree reliable. The few file
+// writes happen on the agent's loop: they take microseconds.
+class CgroupsContainerizer : public Containerizer {
+ public:
+  CgroupsContainerizer(ContainerizerOptions options, cgroups::CgroupHierarchy hierarchy,
+                       cgroups::Controllers controllers)
+      : options_(std::move(options)), hierarchy_(std::move(hierarchy)), controllers_(std::move(controllers)) {}
+
+  Result<pid_t> launch(const ContainerLaunch& launch) override {
+    Result<cgroups::Cgroup> cgroup = hierarchy_.create(path(launch.container_id), controllers_);
+    if (!cgroup.ok()) return Error("cannot create the container's cgroup: " + cgroup.error());
+    Status limited = apply_limits(*cgroup, launch.resources);
+    if (!limited.ok()) {
+      (void)cgroup->destroy();
+      return Error(limited.error());
+    }
+    process::ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
+                              launch.directory + "/stderr"};
+    // The executor joins its cgroup before it runs: nothing escapes accounting.
+    Result<pid_t> pid = process::launch_process(spec, [&](pid_t child) { return cgroup->add_process(child); });
+    if (!pid.ok()) {
+      (void)cgroup->destroy();
+      return pid;
+    }
+    containers_.emplace(launch.container_id, Entry{*cgroup, launch.resources});
+    return pid;
+  }
+
+  Status recover(const std::string& container_id, pid_t, const Resources& resources) override {
+    Result<cgroups::Cgroup> cgroup = hierarchy_.open(path(container_id));
+    if (!cgroup.ok()) return Error("cannot reopen the cgroup of " + container_id + ": " + cgroup.error());
+    containers_.emplace(container_id, Entry{*cgroup, resources});
+    return ok_status();
+  }
+
+  Status update(const std::string& container_id, const Resources& resources) override {
+    auto it = containers_.find(container_id);
+    if (it == containers_.end()) return ok_status();
+    it->second.resources = resources;
+    return apply_limits(it->second.cgroup, resources);
+  }
+
+  void destroy(const std::string& container_id, pid_t pid) override {
+    auto it = containers_.find(container_id);
+    if (it != containers_.end()) {
+      Status destroyed = it->second.cgroup.destroy();
+      if (!destroyed.ok()) log::warning("Container {}: {}", container_id, destroyed.error());
+      containers_.erase(it);
+    }
+    if (pid > 0) ::kill(pid, SIGKILL);
+  }
+
+  std::optional<Limitation> limitation(const std::string& container_id) override {
+    auto it = containers_.find(container_id);
+    if (it == containers_.end() || !it->second.cgroup.has(cgroups::Controller::memory)) return std::nullopt;
+    Result<bool> oom = it->second.cgroup.oom_killed();
+    if (!oom.ok() || !*oom) return std::nullopt;
+    return Limitation{"REASON_CONTAINER_LIMITATION_MEMORY",
+                      "Memory limit exceeded: the container's limit is " +
+                          std::to_string(static_cast<long long>(memory_limit(it->second.resources) / 1048576)) +
+                          " MB (tasks' mem plus the executor's 32 MB)"};
+  }
+
+  Result<ContainerUsage> usage(const std::string& container_id, pid_t) const override {
+    auto it = containers_.find(container_id);
+    if (it == containers_.end()) return Error("unknown container " + container_id);
+    Result<cgroups::CgroupStats> stats = it->second.cgroup.stats();
+    if (!stats.ok()) return Error(stats.error());
+    ContainerUsage usage;
+    usage.timestamp = mesos::now_seconds();
+    usage.cpus_limit = it->second.resources.cpus();
+    usage.mem_limit_bytes = memory_limit(it->second.resources);
+    usage.processes = stats->processes;
+    if (stats->cpu) {
+      usage.cpus_user_time_secs = stats->cpu->user_secs;
+      usage.cpus_system_time_secs = stats->cpu->system_secs;
+      usage.cpus_nr_periods = stats->cpu->nr_periods;
+      usage.cpus_nr_throttled = stats->cpu->nr_throttled;
+      usage.cpus_throttled_time_secs = stats->cpu->throttled_time.secs();
+    }
+    if (stats->memory) {
+      usage.mem_rss_bytes = stats->memory->rss.bytes();
+      if (stats->memory->limit) usage.mem_limit_bytes = stats->memory->limit->bytes();
+    }
+    return usage;
+  }
+
+  std::vector<std::string> orphans(const std::set<std::string>& known) const override {
+    std::vector<std::string> out;
+    Result<std::vector<std::string>> listed = hierarchy_.list(options_.cgroups_root);
+    if (!listed.ok()) return out;
+    for (const std::string& id : *listed) {
+      if (!known.count(id)) out.push_back(id);
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    cgroups::Cgroup cgroup;
+    Resources resources;
+  };
+
+  std::string path(const std::string& container_id) const { return options_.cgroups_root + "/" + container_id; }
+
+  uint64_t memory_limit(const Resources& resources) const {
+    return static_cast<uint64_t>(resources.mem() * 1048576.0) + options_.executor_overhead_bytes;
+  }
+
+  Status apply_limits(cgroups::Cgroup& cgroup, const Resources& resources) {
+    if (options_.isolation.count("cgroups/cpu") && cgroup.has(cgroups::Controller::cpu)) {
+      // An executor with no cpus still needs some share to run at all.
+      double cpus = std::max(resources.cpus(), 0.01);
+      Status st = cgroup.set_cpu(cpus, options_.cgroups_enable_cfs);
+      if (!st.ok()) return st;
+    }
+    if (options_.isolation.count("cgroups/mem") && cgroup.has(cgroups::Controller::memory)) {
+      Status st = cgroup.set_memory(Bytes(memory_limit(resources)));
+      if (!st.ok()) return st;
+    }
+    return ok_status();
+  }
+
+  ContainerizerOptions options_;
+  cgroups::CgroupHierarchy hierarchy_;
+  cgroups::Controllers controllers_;
+  std::map<std::string, Entry> containers_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Containerizer>> make_mesos_containerizer(const ContainerizerOptions& options) {
@@ -129,7 +261,28 @@ Result<std::unique_ptr<Containerizer>> make_mesos_containerizer(const Containeri
       return Error("unknown isolator '" + name + "' (known: " + known + ")");
     }
   }
-  return std::unique_ptr<Containerizer>(std::make_unique<PosixContainerizer>(options));
+  bool cpu = options.isolation.count("cgroups/cpu") > 0, mem = options.isolation.count("cgroups/mem") > 0;
+  if (!cpu && !mem) return std::unique_ptr<Containerizer>(std::make_unique<PosixContainerizer>(options));
+  Result<cgroups::CgroupHierarchy> hierarchy = cgroups::CgroupHierarchy::discover();
+  if (!hierarchy.ok()) return Error(hierarchy.error());
+  cgroups::Controllers needed{cgroups::Controller::freezer};
+  if (cpu) {
+    needed.insert(cgroups::Controller::cpu);
+    needed.insert(cgroups::Controller::cpuacct);
+  }
+  if (mem) needed.insert(cgroups::Controller::memory);
+  // Under cgroup v2 CPU accounting and freezing are built in.
+  cgroups::Controllers available = hierarchy->available();
+  for (auto it = needed.begin(); it != needed.end();) {
+    bool builtin = (*it == cgroups::Controller::cpuacct || *it == cgroups::Controller::freezer) &&
+                   !available.count(*it) && available.count(cgroups::Controller::cpu) &&
+                   hierarchy->mount(cgroups::Controller::cpu)->version == cgroups::CgroupVersion::v2;
+    it = builtin ? needed.erase(it) : std::next(it);
+  }
+  Status usable = hierarchy->check(needed);
+  if (!usable.ok()) return Error("cgroups isolation is not available here: " + usable.error());
+  return std::unique_ptr<Containerizer>(
+      std::make_unique<CgroupsContainerizer>(options, std::move(hierarchy).value(), needed));
 }
 
 }  // namespace cairn::agent
