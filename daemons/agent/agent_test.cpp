@@ -106,7 +106,8 @@ class AgentTest : public ::testing::Test {
   }
   nlohmann::json agent_state() { return nlohmann::json::parse(client_.get(agent_->url() + "/state").body); }
   std::string sandbox_of(const std::string& executor_id) {
-    for (const auto& f : agent_state()["frameworks"]) {
+    const nlohmann::json state = agent_state();  // kept alive: the loop refers into it
+    for (const auto& f : state["frameworks"]) {
       for (const auto* key : {"executors", "completed_executors"}) {
         for (const auto& e : f[key]) {
           if (e["id"] == executor_id) return e["directory"];
@@ -142,7 +143,8 @@ TEST_F(AgentTest, CommandTaskFinishesWithOutputInTheSandbox) {
   http::Response browse = client_.get(agent_->url() + "/files/browse?path=" + sandbox);
   EXPECT_NE(browse.body.find("stdout"), std::string::npos);
   EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=/etc/passwd").status, 403);
-  EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/../../../../../../../../etc/passwd").status, 403);
+  http::Response escape = client_.get(agent_->url() + "/files/read?path=" + sandbox + "/../../../../../../../../../../../../etc/passwd");
+  EXPECT_EQ(escape.status, 403) << escape.body;
   EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/nope").status, 404);
   EXPECT_EQ(client_.get(agent_->url() + "/files/read?path=" + sandbox + "/stdout&offset=x").status, 400);
   // The latest link points at this run.
@@ -179,7 +181,8 @@ TEST_F(AgentTest, AgentRestartKeepsRunningTasks) {
   ASSERT_TRUE(eventually([&] { return agent_->registered(); }));
   EXPECT_EQ(*agent_->agent_id(), agent_id);
   EXPECT_TRUE(eventually([&] {
-    for (const auto& f : agent_state()["frameworks"]) {
+    const nlohmann::json state = agent_state();
+    for (const auto& f : state["frameworks"]) {
       for (const auto& e : f["executors"]) {
         if (e["id"] == "survivor" && e["state"] == "RUNNING") return true;
       }
