@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <thread>
 
 #include "daemons/agent/testing/agent_harness.hpp"
 #include "daemons/master/testing/master_harness.hpp"
@@ -45,6 +48,11 @@ class AgentTest : public ::testing::Test {
     master_.reset();
     kill_leftover_executors();
     std::filesystem::remove_all(dir_);
+    // The harness's --cgroups_root (cairn-test-<pid>), empty by now.
+    for (const char* controller : {"cpu", "cpuacct", "memory", "freezer"}) {
+      std::string root = std::string("/sys/fs/cgroup/") + controller + "/cairn-test-" + std::to_string(::getpid());
+      ::rmdir(root.c_str());
+    }
   }
   // Executors left by a failed test must not outlive it: every process
   // whose environment points into this test's work dir.
@@ -209,6 +217,56 @@ TEST_F(AgentTest, RecoverCleanupKillsTasks) {
   nlohmann::json killed = wait_state("doomed", "TASK_KILLED");
   ASSERT_FALSE(killed.is_null());
   EXPECT_EQ(killed["reason"], "REASON_AGENT_RECOVERY_CLEANUP");
+}
+
+
+// cgroups isolation needs root and the cgroup v1/v2 controllers.
+bool cgroups_usable() { return ::geteuid() == 0 && std::filesystem::exists("/sys/fs/cgroup/memory/cgroup.procs"); }
+
+TEST_F(AgentTest, MemoryLimitKillsTheTaskAndSaysWhy) {
+  if (!cgroups_usable()) GTEST_SKIP() << "needs root and the cgroup memory controller";
+  testing::AgentProcessOptions options = agent_options();
+  options.isolation = "cgroups/cpu,cgroups/mem";
+  start_agent(options);
+  std::string offer = subscribe();
+  launch(offer, command_task("hog", *agent_->agent_id(),
+                             "python3 -c 'import time; b = bytearray(400 * 1024 * 1024); time.sleep(60)'", 0.5, 64));
+  nlohmann::json failed = wait_state("hog", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null());
+  EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LIMITATION_MEMORY") << failed.dump();
+  EXPECT_EQ(failed["source"], "SOURCE_AGENT");
+}
+
+TEST_F(AgentTest, CpuBoundTaskIsThrottledToItsShare) {
+  if (!cgroups_usable()) GTEST_SKIP() << "needs root and the cgroup cpu controller";
+  testing::AgentProcessOptions options = agent_options();
+  options.isolation = "cgroups/cpu,cgroups/mem";
+  start_agent(options);
+  std::string offer = subscribe();
+  launch(offer, command_task("spinner", *agent_->agent_id(), "while :; do :; done", 0.2, 32));
+  ASSERT_FALSE(wait_state("spinner", "TASK_RUNNING").is_null());
+  auto sample = [&]() -> nlohmann::json {
+    nlohmann::json stats = nlohmann::json::parse(client_.get(agent_->url() + "/monitor/statistics").body);
+    for (const auto& s : stats) {
+      if (s["executor_id"] == "spinner") return s["statistics"];
+    }
+    return {};
+  };
+  nlohmann::json first = sample();
+  ASSERT_FALSE(first.is_null());
+  EXPECT_DOUBLE_EQ(first["cpus_limit"].get<double>(), 0.2);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  nlohmann::json second = sample();
+  ASSERT_FALSE(second.is_null());
+  double used = second["cpus_user_time_secs"].get<double>() + second["cpus_system_time_secs"].get<double>() -
+                first["cpus_user_time_secs"].get<double>() - first["cpus_system_time_secs"].get<double>();
+  double wall = second["timestamp"].get<double>() - first["timestamp"].get<double>();
+  // Held to about 0.2 of a CPU; an unthrottled loop would use about 1.0.
+  EXPECT_LT(used / wall, 0.6) << "used " << used << " s of CPU in " << wall << " s";
+  EXPECT_GT(second["cpus_nr_throttled"].get<double>(), 0);
+  EXPECT_GT(second["mem_limit_bytes"].get<double>(), 32.0 * 1024 * 1024);
+  scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "spinner"}}}}}});
+  EXPECT_FALSE(wait_state("spinner", "TASK_KILLED").is_null());
 }
 
 }  // namespace

@@ -122,11 +122,28 @@ class FetcherTest : public ::testing::Test {
     router.add("/stall/app.tgz", "never finishes", [this](Request, Responder res) {
       stalled_.push_back(res.stream(Response(200, "application/octet-stream", "")));
     });
+    // Six chunks of 100 bytes, 250 ms apart, without a Content-Length.
+    router.add("/drip/slow.bin", "slow but steady", [this](Request, Responder res) {
+      drip(res.stream(Response(200, "application/octet-stream", "")), 6);
+    });
     ASSERT_TRUE(harness_.serve(std::move(router)).ok());
+    ::setenv("no_proxy", "127.0.0.1", 1);  // a proxy from the environment must not interfere
+  }
+
+  // On the loop thread.
+  void drip(std::shared_ptr<http::StreamWriter> writer, int left) {
+    if (writer->closed()) return;
+    if (left == 0) return writer->close();
+    writer->write(std::string(100, 'd'));
+    timers_.push_back(harness_.loop.after(Duration::milliseconds(250),
+                                          [this, writer, left] { drip(writer, left - 1); }));
   }
 
   void TearDown() override {
-    harness_.loop.call([&] { stalled_.clear(); });
+    harness_.loop.call([&] {
+      stalled_.clear();
+      timers_.clear();
+    });
     std::error_code ignored;
     fs::remove_all(root_, ignored);
   }
@@ -158,6 +175,7 @@ class FetcherTest : public ::testing::Test {
   std::string root_;
   Served served_;
   std::vector<std::shared_ptr<http::StreamWriter>> stalled_;  // loop thread only
+  std::vector<Timer> timers_;                                 // loop thread only
   http::testing::Harness harness_;
 };
 
@@ -349,6 +367,16 @@ TEST_F(FetcherTest, StallTimeoutAbortsADownloadThatMakesNoProgress) {
   EXPECT_TRUE(list(box).empty());
 }
 
+TEST_F(FetcherTest, StallTimeoutSparesASlowButSteadyDownload) {
+  FetcherOptions o = options();
+  o.stall_timeout = Duration::seconds(1);  // shorter than the whole transfer
+  Fetcher fetcher(o);
+  std::string box = sandbox("box");
+  auto report = fetcher.fetch({uri(url("/drip/slow.bin"))}, box, "");
+  ASSERT_TRUE(report.ok()) << report.error();
+  EXPECT_EQ(read_file(box + "/slow.bin"), std::string(600, 'd'));
+}
+
 TEST_F(FetcherTest, RefusesFilesOverTheDownloadLimit) {
   served_.put("/files/big.bin", std::string(10000, 'x'));
   write_file(root_ + "/big.local", std::string(10000, 'x'));
@@ -361,6 +389,12 @@ TEST_F(FetcherTest, RefusesFilesOverTheDownloadLimit) {
     ASSERT_FALSE(report.ok()) << value;
     EXPECT_TRUE(contains(report.error(), "download limit of 1KB")) << report.error();
   }
+  // Without a Content-Length the limit cuts the transfer as it grows.
+  FetcherOptions small = options();
+  small.max_download = Bytes(250);
+  auto chunked = Fetcher(small).fetch({uri(url("/drip/slow.bin"))}, box, "");
+  ASSERT_FALSE(chunked.ok());
+  EXPECT_TRUE(contains(chunked.error(), "download limit of 250B")) << chunked.error();
   EXPECT_TRUE(list(box).empty());
 }
 
@@ -387,6 +421,55 @@ TEST_F(FetcherTest, CorruptArchiveFailsAndLeavesNoStaging) {
   EXPECT_TRUE(contains(report.error(), "not in gzip format")) << report.error();
   // The download itself completed; only the extraction's output is gone.
   EXPECT_EQ(list(box), std::vector<std::string>{"bad.tar.gz"});
+}
+
+// Archives crafted with Python's tarfile: members that climb out with '..'
+// or through a symlink, a set-user-ID file, a device node.
+TEST_F(FetcherTest, ArchivesCannotEscapeOrSmuggleSpecialFiles) {
+  if (!has_program("python3")) GTEST_SKIP() << "python3 is not installed";
+  std::string outside = sandbox("outside");
+  std::string script = R"(
+import io, sys, tarfile
+def add(t, name, kind=tarfile.REGTYPE, **attrs):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    for key, value in attrs.items(): setattr(info, key, value)
+    info.size = 1 if kind == tarfile.REGTYPE else 0
+    t.addfile(info, io.BytesIO(b"x") if kind == tarfile.REGTYPE else None)
+with tarfile.open(sys.argv[1] + "/escape.tar", "w") as t:
+    add(t, "../climbed.txt")
+    add(t, "link", tarfile.SYMTYPE, linkname=sys.argv[2])
+    add(t, "link/through.txt")
+with tarfile.open(sys.argv[1] + "/setuid.tar", "w") as t:
+    add(t, "bin/tool", mode=0o4755)
+with tarfile.open(sys.argv[1] + "/device.tar", "w") as t:
+    add(t, "ok.txt")
+    add(t, "null", tarfile.CHRTYPE, devmajor=1, devminor=3)
+)";
+  write_file(root_ + "/make_tars.py", script);
+  ASSERT_TRUE(run("python3 " + root_ + "/make_tars.py " + root_ + " " + outside));
+  for (const char* name : {"escape.tar", "setuid.tar", "device.tar"})
+    served_.put(std::string("/files/") + name, read_file(root_ + "/" + name));
+  Fetcher fetcher(options());
+
+  std::string escape_box = sandbox("escape");
+  EXPECT_FALSE(fetcher.fetch({uri(url("/files/escape.tar"))}, escape_box, "").ok());
+  EXPECT_TRUE(list(outside).empty());
+  EXPECT_FALSE(fs::exists(root_ + "/climbed.txt"));
+  EXPECT_EQ(list(escape_box), std::vector<std::string>{"escape.tar"});
+
+  std::string setuid_box = sandbox("setuid");
+  auto setuid = fetcher.fetch({uri(url("/files/setuid.tar"))}, setuid_box, "");
+  ASSERT_TRUE(setuid.ok()) << setuid.error();
+  EXPECT_EQ(mode_of(setuid_box + "/bin/tool"), 0755u);
+
+  if (::geteuid() == 0) {  // only root's tar creates device nodes at all
+    std::string device_box = sandbox("device");
+    auto device = fetcher.fetch({uri(url("/files/device.tar"))}, device_box, "");
+    ASSERT_FALSE(device.ok());
+    EXPECT_TRUE(contains(device.error(), "'null' is a device")) << device.error();
+    EXPECT_EQ(list(device_box), std::vector<std::string>{"device.tar"});
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -103,11 +104,17 @@ Result<ToolOutcome> run_tool(const std::vector<std::string>& argv, const std::st
     if (errno != EINTR) return Error(std::string("waitpid: ") + std::strerror(errno));
   }
   // One line, so that the message reads well inside an error or a log.
-  while (!outcome.output.empty() && (outcome.output.back() == '\n' || outcome.output.back() == ' '))
-    outcome.output.pop_back();
-  for (size_t nl = outcome.output.find('\n'); nl != std::string::npos;
-       nl = outcome.output.find('\n', nl))
-    outcome.output.replace(nl, 1, "; ");
+  std::string line;
+  size_t start = 0;
+  while (start < outcome.output.size()) {
+    size_t end = std::min(outcome.output.find('\n', start), outcome.output.size());
+    std::string part = outcome.output.substr(start, end - start);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\r'))
+      part.pop_back();
+    if (!part.empty()) line += (line.empty() ? "" : "; ") + part;
+    start = end + 1;
+  }
+  outcome.output = std::move(line);
   if (WIFSIGNALED(status))
     return Error("`" + command_line(argv) + "` was killed by signal " +
                  std::to_string(WTERMSIG(status)));
