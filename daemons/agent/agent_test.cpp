@@ -51,6 +51,10 @@ class AgentTest : public ::testing::Test {
     // The harness's --cgroups_root (cairn-test-<pid>), empty by now.
     for (const char* controller : {"cpu", "cpuacct", "memory", "freezer"}) {
       std::string root = std::string("/sys/fs/cgroup/") + controller + "/cairn-test-" + std::to_string(::getpid());
+      std::error_code ec;
+      for (const auto& container : std::filesystem::directory_iterator(root, ec)) {
+        if (container.is_directory()) ::rmdir(container.path().c_str());
+      }
       ::rmdir(root.c_str());
     }
   }
