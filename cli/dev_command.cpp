@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -300,8 +301,31 @@ int run_dev_command(const Args& args) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  // Executors finish shutting down through their agents: wait for that.
+  for (int i = 0; i < 100; ++i) {
+    size_t live = 0;
+    for (uint32_t a = 0; a < flags.agents; ++a) {
+      Result<nlohmann::json> agent_state =
+          client.get_json("http://" + flags.ip + ":" + std::to_string(flags.port + 1 + a) + "/state");
+      if (!agent_state.ok()) continue;
+      for (const auto& f : (*agent_state)["frameworks"]) live += f["executors"].size();
+    }
+    if (live == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   children.erase(std::remove_if(children.begin(), children.end(), [](auto& c) { return c.second <= 0; }), children.end());
   stop_all();
+  // Whatever still runs from this cluster's sandboxes goes too.
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream environ(entry.path() / "environ");
+    std::string content((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    if (content.find("MESOS_DIRECTORY=" + work.string() + "/") != std::string::npos) {
+      ::kill(-std::stoi(name), SIGKILL);
+      ::kill(std::stoi(name), SIGKILL);
+    }
+  }
   std::printf("cairn dev: stopped\n");
   return 0;
 }

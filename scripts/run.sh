@@ -1,19 +1,13 @@
 #!/usr/bin/env bash
-# The README's main command: installs what is missing, builds, validates the
-# single-machine cluster spec and starts a standalone cairn-master on
-# 127.0.0.1:5050 in the foreground (Ctrl-C stops it). Its registry lives
-# under .cache/dev/master. Agents join it over the agent protocol; the
-# whole single-machine cluster (master + agents, `cairn dev`) comes with
-# cairn-agent.
-#   scripts/run.sh [SPEC]     (default: config-schema/examples/single-node.yaml)
+# The README's main command: installs what is missing, builds, and starts a
+# whole single-machine Cairn cluster in the foreground with `cairn dev`: a
+# standalone cairn-master on 127.0.0.1:5050, one cairn-agent, and a demo
+# service so a task is running within seconds. Ctrl-C stops everything.
+#   scripts/run.sh [cairn dev flags...]   e.g. --agents=3, --no-demo, --port=6050
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash scripts/build.sh release
-spec=${1:-config-schema/examples/single-node.yaml}
-build/cli/cairn spec validate "$spec"
-mkdir -p .cache/dev/master
-echo "cairn-master: http://127.0.0.1:${CAIRN_PORT:-5050}/  (try /master/state, /metrics/snapshot, /help)"
-exec build/daemons/master/cairn-master --config="$spec" --ip=127.0.0.1 \
-  --port="${CAIRN_PORT:-5050}" --work_dir=.cache/dev/master
+build/cli/cairn spec validate config-schema/examples/single-node.yaml >/dev/null
+exec build/cli/cairn dev --demo --work_dir=.cache/dev "$@"
