@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <optional>
+#include <system_error>
 
 #include "daemons/agent/fetcher/archive.hpp"
 #include "daemons/agent/fetcher/fetch_cache.hpp"
@@ -51,6 +53,10 @@ Result<FetchReport> Fetcher::fetch(const std::vector<FetchUri>& uris,
   struct stat st {};
   if (::stat(sandbox_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Error("sandbox '" + sandbox_dir + "' is not a directory");
+  // Absolute, so that paths handed to the unpacking tools mean one thing.
+  std::error_code ec;
+  const std::string sandbox = std::filesystem::absolute(sandbox_dir, ec).string();
+  if (ec) return Error("cannot resolve sandbox '" + sandbox_dir + "': " + ec.message());
   std::optional<FileOwner> owner;
   if (!user.empty()) {
     auto resolved = resolve_user(user);
@@ -60,14 +66,14 @@ Result<FetchReport> Fetcher::fetch(const std::vector<FetchUri>& uris,
 
   FetchReport report;
   for (const FetchUri& uri : uris) {
-    auto result = fetch_one(uri, sandbox_dir, owner ? &*owner : nullptr, user);
+    auto result = fetch_one(uri, sandbox, owner ? &*owner : nullptr, user);
     if (!result.ok()) {
       std::string message = "fetching '" + redact_uri(uri.value) + "' failed: " + result.error();
-      log::warning("Fetch into '{}' stopped: {}", sandbox_dir, message);
+      log::warning("Fetch into '{}' stopped: {}", sandbox, message);
       return Error(message);
     }
     log::info("Fetched '{}' to '{}' in '{}': {} bytes{}{} in {:.3f}s", result->uri, result->path,
-              sandbox_dir, result->bytes, result->from_cache ? " from cache" : "",
+              sandbox, result->bytes, result->from_cache ? " from cache" : "",
               result->extracted ? ", extracted" : "", result->seconds);
     report.results.push_back(std::move(*result));
   }
