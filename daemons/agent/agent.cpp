@@ -44,6 +44,16 @@ Status Agent::start(uint16_t port) {
   Result<std::unique_ptr<Containerizer>> containerizer = make_mesos_containerizer(containerizer_options);
   if (!containerizer.ok()) return Error("--isolation: " + containerizer.error());
   containerizer_ = std::move(containerizer).value();
+  fetcher::FetcherOptions fetcher_options;
+  fetcher_options.cache_dir = options_.flags.fetcher_cache_dir;
+  fetcher_ = std::make_shared<fetcher::Fetcher>(fetcher_options);
+  if (split_list(options_.flags.containerizers).count("docker")) {
+    docker::DockerClientOptions docker_options;
+    docker_options.socket_path = options_.flags.docker_socket;
+    docker_ = std::make_shared<docker::DockerClient>(docker_options);
+    Result<docker::VersionInfo> version = docker_->version();
+    if (!version.ok()) return Error("--containerizers=docker: " + version.error());
+  }
 
   Status recovered = recover();
   if (!recovered.ok()) {
@@ -73,6 +83,11 @@ void Agent::stop() {
     }
   }
   client_.reset();
+  docker_stop_->store(true);
+  for (std::thread& t : docker_threads_) {
+    if (t.joinable()) t.join();
+  }
+  docker_threads_.clear();
 }
 
 Status Agent::recover() {
@@ -103,6 +118,12 @@ Status Agent::recover() {
     std::string framework_id = run.framework_id, executor_id = run.executor_id;
     if (run.state == RunState::kTerminated) {
       framework.completed.push_back(std::move(run));
+      continue;
+    }
+    if (run.docker) {
+      ExecutorRun& placed = framework.executors[executor_id] = std::move(run);
+      recover_docker(placed);
+      ++live;
       continue;
     }
     bool alive = process::process_alive(run.pid, false);
@@ -140,7 +161,7 @@ void Agent::check_executors() {
   std::vector<std::tuple<std::string, std::string, std::optional<int>>> gone;
   for (auto& [fid, framework] : frameworks_) {
     for (auto& [eid, run] : framework.executors) {
-      if (run.state == RunState::kTerminated || run.state == RunState::kLaunching) continue;
+      if (run.state == RunState::kTerminated || run.state == RunState::kLaunching || run.docker) continue;
       int status = 0;
       if (!process::process_alive(run.pid, run.child, &status)) {
         gone.emplace_back(fid, eid, run.child ? std::optional<int>(status) : std::nullopt);

@@ -13,7 +13,11 @@
 // tasks.cpp (launching and killing), status_updates.cpp, endpoints.cpp.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <deque>
+#include <thread>
+#include <vector>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,7 +27,9 @@
 #include "daemons/agent/agent_flags.hpp"
 #include "daemons/agent/checkpoint.hpp"
 #include "daemons/agent/containerizer.hpp"
+#include "daemons/agent/fetcher/fetcher.hpp"
 #include "daemons/agent/model.hpp"
+#include "lib/docker/docker_client.hpp"
 #include "lib/event/event_loop.hpp"
 #include "lib/event/worker_pool.hpp"
 #include "lib/http/client.hpp"
@@ -84,12 +90,14 @@ class Agent {
   void schedule_reconnect();
   void handle_master_event(const nlohmann::json& event);
   void call_master(nlohmann::json call);
+  void send_master_calls();
   void master_disconnected(const std::string& why);
 
   // tasks.cpp
   void run_task(const nlohmann::json& framework_info, const nlohmann::json& task,
                 const nlohmann::json& executor_info, const nlohmann::json& task_group);
-  void launch_executor(ExecutorRun& run);
+  void launch_executor(ExecutorRun& run);  // sandbox, then fetch, then start_executor
+  void start_executor(ExecutorRun& run);
   void kill_task(const std::string& framework_id, const std::string& task_id,
                  const nlohmann::json& kill_policy);
   void shutdown_framework(const std::string& framework_id);
@@ -99,6 +107,14 @@ class Agent {
   void send_queued_tasks(ExecutorRun& run);
   mesos::TaskStatus agent_status(const AgentTask& task, mesos::TaskState state,
                                  const std::string& reason, const std::string& message) const;
+
+  // docker_runs.cpp
+  void run_docker_task(ExecutorRun& run);
+  void watch_docker(ExecutorRun& run);
+  void docker_exited(const std::string& framework_id, const std::string& executor_id,
+                     std::optional<int> exit_code, bool oom);
+  void kill_docker(ExecutorRun& run, Duration grace);
+  void recover_docker(ExecutorRun& run);
 
   // executor_api.cpp
   void handle_executor_call(http::Request request, http::Responder responder);
@@ -122,6 +138,10 @@ class Agent {
   WorkerPool workers_{loop_, 2};  // blocking work: fetching, container setup
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<Containerizer> containerizer_;
+  std::shared_ptr<fetcher::Fetcher> fetcher_;  // shared with the worker threads
+  std::shared_ptr<docker::DockerClient> docker_;  // with --containerizers=...,docker
+  std::shared_ptr<std::atomic<bool>> docker_stop_ = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::thread> docker_threads_;      // blocking wait/log calls per container
   Checkpointer checkpointer_;
 
   uint16_t port_ = 0;
@@ -134,6 +154,8 @@ class Agent {
   std::shared_ptr<http::ClientStream> master_stream_;
   recordio::Decoder master_decoder_;
   Timer reconnect_timer_;
+  std::deque<nlohmann::json> master_calls_;  // waiting for a free slot
+  size_t master_calls_in_flight_ = 0;
   Duration backoff_;
   Timer executor_check_timer_;
   std::map<std::string, Timer> gc_timers_;  // sandbox directory → removal after --gc_delay

@@ -224,6 +224,32 @@ TEST_F(AgentTest, RecoverCleanupKillsTasks) {
 }
 
 
+TEST_F(AgentTest, FetchesUrisIntoTheSandboxBeforeTheTaskStarts) {
+  start_agent(agent_options());
+  std::string script = dir_ + "/hello.sh";
+  ASSERT_TRUE(fs::write_file_atomically(script, "#!/bin/sh\necho fetched-and-ran\n").ok());
+  std::string offer = subscribe();
+  nlohmann::json task = command_task("fetching", *agent_->agent_id(), "./hello.sh");
+  task["command"]["uris"] = {{{"value", script}, {"executable", true}}};
+  launch(offer, task);
+  ASSERT_FALSE(wait_state("fetching", "TASK_FINISHED").is_null());
+  std::string sandbox = sandbox_of("fetching");
+  Result<std::string> out = fs::read_file(sandbox + "/stdout");
+  ASSERT_TRUE(out.ok());
+  EXPECT_NE(out->find("fetched-and-ran"), std::string::npos);
+
+  // A URI that cannot be fetched fails the task with the reason.
+  nlohmann::json offers = scheduler_->wait_for("OFFERS");
+  ASSERT_FALSE(offers.is_null());
+  nlohmann::json broken = command_task("unfetchable", *agent_->agent_id(), "true");
+  broken["command"]["uris"] = {{{"value", dir_ + "/does-not-exist.tgz"}}};
+  launch(offers["offers"]["offers"][0]["id"]["value"], broken);
+  nlohmann::json failed = wait_state("unfetchable", "TASK_FAILED");
+  ASSERT_FALSE(failed.is_null());
+  EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
+  EXPECT_NE(failed["message"].get<std::string>().find("does-not-exist"), std::string::npos) << failed.dump();
+}
+
 // cgroups isolation needs root and the cgroup v1/v2 controllers.
 bool cgroups_usable() { return ::geteuid() == 0 && std::filesystem::exists("/sys/fs/cgroup/memory/cgroup.procs"); }
 

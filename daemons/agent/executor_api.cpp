@@ -47,6 +47,15 @@ void Agent::handle_executor_call(http::Request request, http::Responder responde
       mesos::TaskStatus s = *status;
       s.executor_id = run->executor_id;
       if (s.source.empty()) s.source = "SOURCE_EXECUTOR";
+      // The kernel killed the task for its container's memory limit before
+      // the agent noticed: the agent's reason is the one that explains it.
+      if (s.state == mesos::TaskState::kFailed) {
+        if (std::optional<Limitation> limitation = containerizer_->limitation(run->container_id)) {
+          s.reason = limitation->reason;
+          s.message = limitation->message;
+          s.source = "SOURCE_AGENT";
+        }
+      }
       status_update(run->framework_id, s, true);
     } else {
       Fields message = f.required_object("message");

@@ -96,6 +96,7 @@ void Agent::master_disconnected(const std::string& why) {
   registered_ = false;
   master_stream_ = nullptr;
   master_stream_id_.clear();
+  master_calls_.clear();  // updates are re-sent by their retry timers
   schedule_reconnect();
 }
 
@@ -109,22 +110,38 @@ void Agent::schedule_reconnect() {
 void Agent::call_master(nlohmann::json call) {
   if (!registered_ || master_stream_id_.empty() || !agent_id_) return;  // retried later
   call["agent_id"] = id_json(*agent_id_);
+  // A few calls at a time over the pooled connections: a burst of updates
+  // (hundreds of tasks starting) must not open a connection each.
+  master_calls_.push_back(std::move(call));
+  send_master_calls();
+}
+
+void Agent::send_master_calls() {
+  static constexpr size_t kMaxInFlight = 4;
   Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
   if (!url.ok()) return;
-  std::weak_ptr<bool> alive = alive_;
-  client_->send(*url, json_request(call, master_stream_id_), [this, alive](Result<http::Response> r) {
-    if (alive.expired()) return;
-    if (!r.ok()) {
-      log::debug("Call to the master failed: {}", r.error());
-    } else if (r->status == 403) {
-      // Not on the master's current stream (it restarted, or we were
-      // marked unreachable): register again.
-      if (master_stream_) master_stream_->cancel();
-      master_disconnected("the master no longer knows this agent's stream");
-    } else if (r->status >= 400) {
-      log::warning("The master refused a call: {} {}", r->status, r->body);
-    }
-  });
+  while (master_calls_in_flight_ < kMaxInFlight && !master_calls_.empty() && client_) {
+    nlohmann::json call = std::move(master_calls_.front());
+    master_calls_.pop_front();
+    ++master_calls_in_flight_;
+    std::weak_ptr<bool> alive = alive_;
+    client_->send(*url, json_request(call, master_stream_id_), [this, alive](Result<http::Response> r) {
+      if (alive.expired()) return;
+      --master_calls_in_flight_;
+      if (!r.ok()) {
+        log::debug("Call to the master failed: {}", r.error());
+      } else if (r->status == 403) {
+        // Not on the master's current stream (it restarted, or we were
+        // marked unreachable): register again.
+        if (master_stream_) master_stream_->cancel();
+        master_disconnected("the master no longer knows this agent's stream");
+        return;
+      } else if (r->status >= 400) {
+        log::warning("The master refused a call: {} {}", r->status, r->body);
+      }
+      send_master_calls();
+    });
+  }
 }
 
 void Agent::handle_master_event(const nlohmann::json& event) {

@@ -49,6 +49,9 @@ nlohmann::json ExecutorRun::to_json() const {
           {"executor_info", executor_info},
           {"framework_info", framework_info},
           {"command_executor", command_executor},
+          {"docker", docker},
+          {"docker_name", docker_name},
+          {"kill_requested", kill_requested},
           {"directory", directory},
           {"resources", resources.to_json(ResourceFormat::kPostRefinement)},
           {"pid", pid},
@@ -68,6 +71,9 @@ ExecutorRun ExecutorRun::from_json(const nlohmann::json& json) {
   run.executor_info = json.at("executor_info");
   run.framework_info = json.at("framework_info");
   run.command_executor = json.value("command_executor", false);
+  run.docker = json.value("docker", false);
+  run.docker_name = json.value("docker_name", "");
+  run.kill_requested = json.value("kill_requested", false);
   run.directory = json.at("directory").get<std::string>();
   Result<Resources> resources = Resources::from_json(json.at("resources"));
   if (resources.ok()) run.resources = *resources;

@@ -43,6 +43,11 @@ struct ExecutorRun {
   nlohmann::json executor_info;
   nlohmann::json framework_info;
   bool command_executor = false;  // cairn-executor running TaskInfo.command
+  // A task in a Docker container (ContainerInfo type DOCKER): the agent
+  // runs it through the Docker engine itself; there is no executor process.
+  bool docker = false;
+  std::string docker_name;     // "mesos-<container id>"
+  bool kill_requested = false;
   std::string directory;          // the sandbox
   Resources resources;            // executor + tasks: the container's limits
   pid_t pid = 0;

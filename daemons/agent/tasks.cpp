@@ -8,6 +8,7 @@
 
 #include "daemons/agent/agent.hpp"
 #include "daemons/agent/agent_counters.hpp"
+#include "daemons/agent/fetcher/fetcher.hpp"
 #include "lib/base/uuid.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/mesos/json_fields.hpp"
@@ -109,7 +110,15 @@ void Agent::run_task(const nlohmann::json& framework_info, const nlohmann::json&
     for (const auto& t : infos) run.queued_group["tasks"].push_back(t);
   }
   counters_->tasks_received->increment(infos.size());
-  if (fresh) {
+  if (fresh && task_group.is_null() && executor_info.is_null() && task.is_object() &&
+      task.value("container", nlohmann::json::object()).value("type", "") == "DOCKER") {
+    run.docker = true;
+    run.command_executor = false;
+    run.docker_name = docker::mesos_container_name(run.container_id);
+    std::error_code ec;
+    std::filesystem::create_directories(run.directory, ec);
+    run_docker_task(run);
+  } else if (fresh) {
     launch_executor(run);
   } else {
     Status updated = containerizer_->update(run.container_id, run.resources);
@@ -120,6 +129,25 @@ void Agent::run_task(const nlohmann::json& framework_info, const nlohmann::json&
 }
 
 void Agent::launch_executor(ExecutorRun& run) {
+  // The URIs to fetch: the executor's, or the task's for a command task
+  // (Mesos fetches them into the executor's sandbox), or every task's of a
+  // task group.
+  std::vector<nlohmann::json> uris;
+  auto collect = [&](const nlohmann::json& command) {
+    if (command.is_object()) {
+      for (const auto& uri : command.value("uris", nlohmann::json::array())) uris.push_back(uri);
+    }
+  };
+  if (run.command_executor) {
+    for (const auto& [id, task] : run.queued) collect(task.info.value("command", nlohmann::json()));
+  } else {
+    collect(run.executor_info.value("command", nlohmann::json()));
+    if (!run.queued_group.is_null()) {
+      for (const auto& t : run.queued_group.value("tasks", nlohmann::json::array())) {
+        collect(t.value("command", nlohmann::json()));
+      }
+    }
+  }
   std::error_code ec;
   std::filesystem::create_directories(run.directory, ec);
   if (ec) {
@@ -131,6 +159,46 @@ void Agent::launch_executor(ExecutorRun& run) {
     std::filesystem::create_directory_symlink(run.container_id, latest, ec);
   }
 
+  if (uris.empty()) return start_executor(run);
+  std::vector<fetcher::FetchUri> fetch_list;
+  for (size_t i = 0; i < uris.size(); ++i) {
+    Result<fetcher::FetchUri> uri = fetcher::FetchUri::from_json(uris[i], "command.uris[" + std::to_string(i) + "]");
+    if (!uri.ok()) {
+      run.limitation_reason = "REASON_CONTAINER_LAUNCH_FAILED";
+      run.limitation_message = "Invalid URI: " + uri.error();
+      run.state = RunState::kTerminating;
+      std::string framework_id = run.framework_id, executor_id = run.executor_id;
+      return defer([this, framework_id, executor_id] { executor_terminated(framework_id, executor_id, std::nullopt); });
+    }
+    fetch_list.push_back(*uri);
+  }
+  // Downloads block: they run on the worker pool; the launch continues on
+  // the loop once they are done.
+  std::string framework_id = run.framework_id, executor_id = run.executor_id, directory = run.directory;
+  std::weak_ptr<bool> alive = alive_;
+  workers_.submit(
+      [fetcher = fetcher_, fetch_list, directory] { return fetcher->fetch(fetch_list, directory, ""); },
+      [this, alive, framework_id, executor_id, directory](Result<fetcher::FetchReport> report) {
+        if (alive.expired()) return;
+        ExecutorRun* r = find_run(framework_id, executor_id);
+        if (r == nullptr || r->state != RunState::kLaunching) return;
+        FILE* log = std::fopen((directory + "/stderr").c_str(), "a");
+        if (log != nullptr) {
+          std::string text = report.ok() ? report->to_text() : "Failed to fetch: " + report.error() + "\n";
+          std::fwrite(text.data(), 1, text.size(), log);
+          std::fclose(log);
+        }
+        if (!report.ok()) {
+          r->limitation_reason = "REASON_CONTAINER_LAUNCH_FAILED";
+          r->limitation_message = "Failed to fetch the task's URIs: " + report.error();
+          r->state = RunState::kTerminating;
+          return executor_terminated(framework_id, executor_id, std::nullopt);
+        }
+        start_executor(*r);
+      });
+}
+
+void Agent::start_executor(ExecutorRun& run) {
   std::map<std::string, std::string> env;
   const char* path = ::getenv("PATH");
   env["PATH"] = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -230,6 +298,14 @@ void Agent::kill_task(const std::string& framework_id, const std::string& task_i
       if (run.queued.empty() && run.launched.empty()) shutdown_executor(run, "its only task was killed");
       return;
     }
+    if (run.launched.count(task_id) && run.docker) {
+      Duration grace = options_.flags.executor_shutdown_grace_period;
+      if (kill_policy.is_object() && kill_policy.contains("grace_period")) {
+        grace = Duration::nanoseconds(kill_policy["grace_period"].value("nanoseconds", int64_t{0}));
+      }
+      kill_docker(run, grace);
+      return;
+    }
     if (run.launched.count(task_id)) {
       nlohmann::json kill{{"task_id", id_json(task_id)}};
       if (!kill_policy.is_null()) kill["kill_policy"] = kill_policy;
@@ -249,6 +325,7 @@ void Agent::kill_task(const std::string& framework_id, const std::string& task_i
 void Agent::shutdown_executor(ExecutorRun& run, const std::string& why) {
   if (run.state == RunState::kTerminated) return;
   log::info("Shutting down executor {} of framework {}: {}", run.executor_id, run.framework_id, why);
+  if (run.docker) return kill_docker(run, options_.flags.executor_shutdown_grace_period);
   run.state = RunState::kTerminating;
   if (run.stream) run.stream->send({{"type", "SHUTDOWN"}});
   std::string framework_id = run.framework_id, executor_id = run.executor_id;

@@ -165,9 +165,12 @@ void Master::register_agent(const nlohmann::json& body, const std::string& remot
   std::string id = reregister ? *registration.agent_id : next_agent_id();
   registration.info["id"] = id_json(id);
 
-  // Admit (or re-admit) durably before answering.
+  // Admit (or re-admit) durably before answering. The info is copied
+  // before the call: the arguments' order of evaluation is unspecified and
+  // the second lambda takes `registration` by move.
+  nlohmann::json admitted = registration.info;
   registry_->apply(
-      [id, info = registration.info](RegistryState& state) {
+      [id, info = std::move(admitted)](RegistryState& state) {
         state.agents[id] = info;
         state.unreachable.erase(id);
       },

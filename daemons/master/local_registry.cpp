@@ -1,4 +1,5 @@
 #include <filesystem>
+#include <vector>
 
 #include "daemons/master/registry.hpp"
 #include "lib/fs/atomic_file.hpp"
@@ -45,9 +46,14 @@ Result<RegistryState> RegistryState::from_json(const nlohmann::json& json) {
 
 namespace {
 
+// Writes are coalesced: every apply() of one loop turn goes into a single
+// file replacement (1,000 agents registering at once cost a few writes,
+// not 1,000 fsyncs), and each caller hears back only once its change is on
+// disk.
 class LocalRegistry : public Registry {
  public:
-  explicit LocalRegistry(std::string dir) : path_(std::filesystem::path(dir) / "registry.json") {}
+  LocalRegistry(EventLoop& loop, std::string dir)
+      : loop_(loop), path_(std::filesystem::path(dir) / "registry.json") {}
 
   void recover(std::function<void(Result<RegistryState>)> done) override {
     std::error_code ec;
@@ -65,22 +71,40 @@ class LocalRegistry : public Registry {
   }
 
   void apply(Mutation mutation, std::function<void(Status)> done) override {
-    RegistryState next = state_;
-    mutation(next);
-    Status written = fs::write_file_atomically(path_.string(), next.to_json().dump(1));
-    if (written.ok()) state_ = std::move(next);
-    done(written);
+    pending_.push_back({std::move(mutation), std::move(done)});
+    if (pending_.size() > 1) return;  // a flush is already queued
+    loop_.post([alive = std::weak_ptr<bool>(alive_), this] {
+      if (!alive.expired()) flush();
+    });
   }
 
  private:
+  struct Pending {
+    Mutation mutation;
+    std::function<void(Status)> done;
+  };
+
+  void flush() {
+    std::vector<Pending> batch;
+    batch.swap(pending_);
+    RegistryState next = state_;
+    for (Pending& p : batch) p.mutation(next);
+    Status written = fs::write_file_atomically(path_.string(), next.to_json().dump(1));
+    if (written.ok()) state_ = std::move(next);
+    for (Pending& p : batch) p.done(written);
+  }
+
+  EventLoop& loop_;
   std::filesystem::path path_;
   RegistryState state_;
+  std::vector<Pending> pending_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace
 
-std::unique_ptr<Registry> make_local_registry(std::string dir) {
-  return std::make_unique<LocalRegistry>(std::move(dir));
+std::unique_ptr<Registry> make_local_registry(EventLoop& loop, std::string dir) {
+  return std::make_unique<LocalRegistry>(loop, std::move(dir));
 }
 
 }  // namespace cairn::master

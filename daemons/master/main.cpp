@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
 
   EventLoop loop;
   metrics::Registry metrics;
-  Master master(loop, options, metrics, make_drf_allocator(), make_local_registry(flags.work_dir));
+  Master master(loop, options, metrics, make_drf_allocator(), make_local_registry(loop, flags.work_dir));
   http::ServerOptions server_options;
   server_options.address = flags.ip;
   server_options.port = flags.port;

@@ -7,6 +7,7 @@
 
 #include "daemons/master/testing/master_harness.hpp"
 #include "daemons/master/testing/simulated_agent.hpp"
+#include "lib/fs/atomic_file.hpp"
 
 namespace cairn::master {
 namespace {
@@ -474,6 +475,11 @@ TEST_F(MasterTest, RegistrySurvivesRestartAndAgentsComeBack) {
             200);
   agents_.clear();
   master_.reset();
+  // The registry holds the admitted agent's AgentInfo, not just its id.
+  Result<std::string> registry = fs::read_file(work_dir_ + "/registry.json");
+  ASSERT_TRUE(registry.ok()) << registry.error();
+  nlohmann::json stored = nlohmann::json::parse(*registry);
+  EXPECT_EQ(stored["agents"][agent_id]["hostname"], "agent0") << stored.dump();
   start_master();
   nlohmann::json weights = nlohmann::json::parse(operator_call({{"type", "GET_WEIGHTS"}}).body);
   ASSERT_EQ(weights["get_weights"]["weight_infos"].size(), 1u);

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "lib/base/result.hpp"
+#include "lib/event/event_loop.hpp"
 
 namespace cairn::master {
 
@@ -42,7 +43,7 @@ class Registry {
 };
 
 // A JSON file <dir>/registry.json, written to a temporary file, fsynced and
-// renamed over the old one.
-std::unique_ptr<Registry> make_local_registry(std::string dir);
+// renamed over the old one; changes made in one turn of `loop` share a write.
+std::unique_ptr<Registry> make_local_registry(EventLoop& loop, std::string dir);
 
 }  // namespace cairn::master

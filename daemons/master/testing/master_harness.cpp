@@ -31,7 +31,7 @@ MasterProcess::MasterProcess(MasterFlags flags) {
   std::promise<void> started;
   loop_.post([&] {
     master_ = std::make_unique<Master>(loop_, options, metrics_, make_drf_allocator(),
-                                       make_local_registry(flags.work_dir));
+                                       make_local_registry(loop_, flags.work_dir));
     http::ServerOptions server_options;
     server_options.address = "127.0.0.1";
     server_options.port = 0;

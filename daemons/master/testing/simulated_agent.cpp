@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <deque>
+
 #include "lib/base/base64.hpp"
 #include "lib/base/uuid.hpp"
 #include "lib/http/client.hpp"
@@ -57,10 +59,30 @@ struct SimulatedAgent::Impl : std::enable_shared_from_this<SimulatedAgent::Impl>
     return r;
   }
 
+  // At most a few calls in flight, as the real agent does: a burst of
+  // updates must not open one connection each.
+  std::deque<nlohmann::json> queued_calls;
+  size_t in_flight = 0;
+
   void call(const nlohmann::json& body) {
-    client.send(url(), request(body), [](Result<http::Response> response) {
-      if (!response.ok()) log::debug("simulated agent call failed: {}", response.error());
-    });
+    queued_calls.push_back(body);
+    pump_calls();
+  }
+
+  void pump_calls() {
+    while (in_flight < 4 && !queued_calls.empty()) {
+      nlohmann::json body = std::move(queued_calls.front());
+      queued_calls.pop_front();
+      ++in_flight;
+      std::weak_ptr<Impl> weak = shared_from_this();
+      client.send(url(), request(body), [weak](Result<http::Response> response) {
+        if (!response.ok()) log::debug("simulated agent call failed: {}", response.error());
+        if (auto self = weak.lock()) {
+          --self->in_flight;
+          self->pump_calls();
+        }
+      });
+    }
   }
 
   void start() {
