@@ -179,7 +179,10 @@ void Agent::docker_exited(const std::string& framework_id, const std::string& ex
                           std::optional<int> exit_code, bool oom) {
   ExecutorRun* run = find_run(framework_id, executor_id);
   if (run == nullptr || run->state == RunState::kTerminated) return;
-  for (auto& [task_id, task] : run->launched) {
+  // status_update() moves terminal tasks out of `launched`: iterate a copy.
+  std::vector<AgentTask> tasks;
+  for (const auto& [task_id, task] : run->launched) tasks.push_back(task);
+  for (const AgentTask& task : tasks) {
     if (mesos::is_terminal(task.state)) continue;
     mesos::TaskState state = mesos::TaskState::kFailed;
     std::string reason, message;

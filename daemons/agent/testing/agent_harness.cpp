@@ -12,6 +12,8 @@ AgentProcess::AgentProcess(AgentProcessOptions o) {
   options.flags.work_dir = o.work_dir;
   options.flags.isolation = o.isolation;
   options.flags.recover = o.recover;
+  options.flags.containerizers = o.containerizers;
+  options.flags.docker_socket = o.docker_socket;
   options.flags.executor_registration_timeout = Duration::seconds(30);
   options.flags.executor_shutdown_grace_period = Duration::seconds(1);
   options.flags.registration_backoff_factor = Duration::milliseconds(100);

@@ -20,6 +20,8 @@ struct AgentProcessOptions {
   std::string resources = "cpus:2;mem:1024;disk:1024;ports:[31000-31100]";
   std::string isolation = "posix/cpu,posix/mem";
   std::string recover = "reconnect";
+  std::string containerizers = "mesos";
+  std::string docker_socket = "/var/run/docker.sock";
   uint16_t port = 0;  // 0: ephemeral (keep it for a restart)
 };
 
