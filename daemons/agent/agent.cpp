@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include <fmt/core.h>
 
 #include "daemons/agent/agent_counters.hpp"
@@ -41,6 +43,14 @@ Status Agent::start(uint16_t port) {
   containerizer_options.isolation = split_list(options_.flags.isolation);
   containerizer_options.cgroups_root = options_.flags.cgroups_root;
   containerizer_options.cgroups_enable_cfs = options_.flags.cgroups_enable_cfs;
+  if (containerizer_options.isolation.count("filesystem/shared")) {
+    std::error_code ec;
+    std::string work_dir = std::filesystem::weakly_canonical(options_.flags.work_dir, ec).string();
+    if (work_dir == "/tmp" || work_dir.rfind("/tmp/", 0) == 0) {
+      return Error("--isolation=filesystem/shared mounts a private /tmp over /tmp, which would hide "
+                   "--work_dir=" + options_.flags.work_dir + ": put the work dir elsewhere (e.g. /var/lib/cairn)");
+    }
+  }
   Result<std::unique_ptr<Containerizer>> containerizer = make_mesos_containerizer(containerizer_options);
   if (!containerizer.ok()) return Error("--isolation: " + containerizer.error());
   containerizer_ = std::move(containerizer).value();

@@ -112,6 +112,7 @@ class AgentTest : public ::testing::Test {
                           {"acknowledge",
                            {{"agent_id", status["agent_id"]}, {"task_id", status["task_id"]}, {"uuid", status["uuid"]}}}});
       }
+      if (std::getenv("CAIRN_TEST_DEBUG")) std::cerr << "UPDATE " << status.dump() << "\n";
       if (status["task_id"]["value"] == task_id && status["state"] == state) return status;
     }
     return {};
@@ -297,6 +298,38 @@ TEST_F(AgentTest, CpuBoundTaskIsThrottledToItsShare) {
   EXPECT_GT(second["mem_limit_bytes"].get<double>(), 32.0 * 1024 * 1024);
   scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "spinner"}}}}}});
   EXPECT_FALSE(wait_state("spinner", "TASK_KILLED").is_null());
+}
+
+
+TEST_F(AgentTest, PrivateTmpAndPidNamespace) {
+  if (!cgroups_usable()) GTEST_SKIP() << "needs root";
+  testing::AgentProcessOptions options = agent_options();
+  options.isolation = "cgroups/cpu,cgroups/mem,filesystem/shared,namespaces/pid";
+  // A private /tmp hides anything under /tmp: the work dir must live elsewhere.
+  std::string work_dir = "/var/tmp/cairn-agent-test-" + std::to_string(::getpid());
+  options.work_dir = work_dir;
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{work_dir};
+  start_agent(options);
+  std::string marker = "cairn-private-tmp-" + std::to_string(::getpid());
+  std::string offer = subscribe();
+  launch(offer, command_task("isolated", *agent_->agent_id(),
+                             "echo pid=$$; touch /tmp/" + marker + "; ls /proc | grep -c '^[0-9]'"));
+  ASSERT_FALSE(wait_state("isolated", "TASK_FINISHED").is_null());
+  std::string sandbox = sandbox_of("isolated");
+  Result<std::string> out = fs::read_file(sandbox + "/stdout");
+  ASSERT_TRUE(out.ok());
+  // In its own PID namespace the task sees only a handful of processes.
+  size_t pid_at = out->find("pid=");
+  ASSERT_NE(pid_at, std::string::npos) << *out;
+  EXPECT_LT(std::stoi(out->substr(pid_at + 4)), 100) << *out;
+  std::string count = out->substr(out->find('\n', pid_at) + 1);
+  EXPECT_LT(std::stoi(count), 10) << *out;
+  // Its /tmp was the sandbox's.
+  EXPECT_TRUE(std::filesystem::exists(sandbox + "/tmp/" + marker));
+  EXPECT_FALSE(std::filesystem::exists("/tmp/" + marker));
 }
 
 }  // namespace

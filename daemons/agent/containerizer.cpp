@@ -5,7 +5,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -32,6 +35,20 @@ std::set<std::string> split_list(const std::string& text) {
 }
 
 namespace {
+
+// The process of a container, with the namespaces its isolators ask for.
+process::ProcessSpec container_process(const ContainerLaunch& launch, const ContainerizerOptions& options) {
+  process::ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
+                            launch.directory + "/stderr"};
+  if (options.isolation.count("filesystem/shared")) {
+    std::error_code ec;
+    std::filesystem::create_directories(launch.directory + "/tmp", ec);
+    ::chmod((launch.directory + "/tmp").c_str(), 01777);
+    spec.private_tmp = launch.directory + "/tmp";
+  }
+  spec.pid_namespace = options.isolation.count("namespaces/pid") > 0;
+  return spec;
+}
 
 const std::set<std::string> kKnownIsolators{"posix/cpu", "posix/mem", "cgroups/cpu", "cgroups/mem",
                                             "filesystem/shared", "filesystem/posix", "namespaces/pid"};
@@ -69,8 +86,7 @@ class PosixContainerizer : public Containerizer {
   explicit PosixContainerizer(ContainerizerOptions options) : options_(std::move(options)) {}
 
   Result<pid_t> launch(const ContainerLaunch& launch) override {
-    process::ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
-                     launch.directory + "/stderr"};
+    process::ProcessSpec spec = container_process(launch, options_);
     Result<pid_t> pid = process::launch_process(spec);
     if (pid.ok()) limits_[launch.container_id] = launch.resources;
     return pid;
@@ -138,8 +154,7 @@ class CgroupsContainerizer : public Containerizer {
       (void)cgroup->destroy();
       return Error(limited.error());
     }
-    process::ProcessSpec spec{launch.argv, launch.environment, launch.directory, launch.directory + "/stdout",
-                              launch.directory + "/stderr"};
+    process::ProcessSpec spec = container_process(launch, options_);
     // The executor joins its cgroup before it runs: nothing escapes accounting.
     Result<pid_t> pid = process::launch_process(spec, [&](pid_t child) { return cgroup->add_process(child); });
     if (!pid.ok()) {
@@ -260,6 +275,10 @@ Result<std::unique_ptr<Containerizer>> make_mesos_containerizer(const Containeri
       for (const auto& k : kKnownIsolators) known += (known.empty() ? "" : ", ") + k;
       return Error("unknown isolator '" + name + "' (known: " + known + ")");
     }
+  }
+  if ((options.isolation.count("filesystem/shared") || options.isolation.count("namespaces/pid")) &&
+      ::geteuid() != 0) {
+    return Error("filesystem/shared and namespaces/pid need the agent to run as root");
   }
   bool cpu = options.isolation.count("cgroups/cpu") > 0, mem = options.isolation.count("cgroups/mem") > 0;
   if (!cpu && !mem) return std::unique_ptr<Containerizer>(std::make_unique<PosixContainerizer>(options));

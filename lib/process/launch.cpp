@@ -3,6 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +94,43 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
       int err = open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (err < 0) child_fail(report[1], "open stderr");
       dup2(err, 2);
+    }
+    if (!spec.private_tmp.empty() || spec.pid_namespace) {
+      // Mounts made here stay in the container's own mount namespace.
+      if (unshare(CLONE_NEWNS) != 0) child_fail(report[1], "unshare(CLONE_NEWNS)");
+      if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) child_fail(report[1], "make / private");
+      if (!spec.private_tmp.empty() &&
+          mount(spec.private_tmp.c_str(), "/tmp", nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+        child_fail(report[1], "bind-mount the sandbox's tmp on /tmp");
+      }
+    }
+    if (spec.pid_namespace) {
+      // The init stays for the container's life: it must hold no file of
+      // the parent (a listening socket would outlive the agent).
+      close_other_fds(report[1]);
+      if (unshare(CLONE_NEWPID) != 0) child_fail(report[1], "unshare(CLONE_NEWPID)");
+      pid_t inner = fork();
+      if (inner < 0) child_fail(report[1], "fork into the PID namespace");
+      if (inner == 0) {
+        // pid 1 of the namespace: its own /proc, then the program.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+          child_fail(report[1], "mount /proc");
+        }
+        close_other_fds(report[1]);
+        execve(argv[0], argv.data(), envp.data());
+        child_fail(report[1], argv[0]);
+      }
+      // The init in the host namespace: wait, pass the exit status on.
+      close(report[1]);
+      int status = 0;
+      while (waitpid(inner, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        kill(getpid(), WTERMSIG(status));
+      }
+      _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     close_other_fds(report[1]);
     execve(argv[0], argv.data(), envp.data());

@@ -22,6 +22,13 @@ struct ProcessSpec {
   std::string working_directory;
   std::string stdout_path;
   std::string stderr_path;
+  // filesystem/shared: a mount namespace of its own in which this
+  // directory is bind-mounted over /tmp (empty: the host's /tmp).
+  std::string private_tmp;
+  // namespaces/pid: the program runs as pid 1 of a new PID namespace (with
+  // its own /proc); the returned pid is that of a small init in the host's
+  // namespace that waits for it and exits with its status.
+  bool pid_namespace = false;
 };
 
 // `before_exec(pid)` runs in the parent while the child waits; if it fails
