@@ -37,7 +37,6 @@
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -55,7 +54,6 @@
 
 namespace {
 
-using cairn::Duration;
 using cairn::EventLoop;
 using cairn::Result;
 using Clock = std::chrono::steady_clock;
@@ -506,8 +504,8 @@ struct Figures {
   double health_max_ms = -1;  // slowest GET /health while launching
   size_t health_failures = 0;
   size_t executors_found = 0, sandbox_processes_found = 0;
-  double executor_rss_kib = -1;
-  std::optional<double> teardown_seconds;  // unset: executors outlived the timeout
+  double executor_rss_kib = -1, executor_anon_kib = -1;  // averages
+  std::optional<double> teardown_seconds;                // unset: executors outlived the timeout
   size_t leftovers_killed = 0;
 };
 
@@ -685,17 +683,20 @@ bool Bench::run(Figures& out) {
   out.loaded_rss_kib = status_kib(agent_pid_, "VmRSS");
   out.loaded_fds = open_fds(agent_pid_);
   out.launch_cpu_seconds = cpu_seconds(agent_pid_) - cpu_before;
-  long executor_rss = 0;
+  long executor_rss = 0, executor_anon = 0;
   for (const SandboxProcess& p : sandbox_processes(dir_)) {
     ++out.sandbox_processes_found;
     if (!p.executor) continue;
-    const long rss = status_kib(p.pid, "VmRSS");
-    if (rss < 0) continue;
+    const long rss = status_kib(p.pid, "VmRSS"), anon = status_kib(p.pid, "RssAnon");
+    if (rss < 0 || anon < 0) continue;
     ++out.executors_found;
     executor_rss += rss;
+    executor_anon += anon;
   }
-  if (out.executors_found > 0)
+  if (out.executors_found > 0) {
     out.executor_rss_kib = static_cast<double>(executor_rss) / out.executors_found;
+    out.executor_anon_kib = static_cast<double>(executor_anon) / out.executors_found;
+  }
   return true;
 }
 
@@ -713,8 +714,12 @@ void Bench::cleanup(Figures* out) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (live == 0 && out != nullptr) out->teardown_seconds = seconds_since(start);
-    if (live != 0)
-      std::fprintf(stderr, "after TEARDOWN the agent still reports %ld live executors\n", live);
+    if (live > 0) {
+      std::fprintf(stderr, "%.0fs after TEARDOWN the agent still reports %ld live executors\n",
+                   seconds_since(start), live);
+    } else if (live < 0 && agent_alive() && !g_interrupted) {
+      std::fprintf(stderr, "the agent's /state did not answer after TEARDOWN\n");
+    }
     framework_loop_->call([&] { framework_->stop(); });
     framework_loop_->stop();
     framework_loop_->join();
@@ -859,12 +864,16 @@ int main(int argc, char** argv) {
                                              static_cast<double>(options.tasks),
                                          1));
   row("agent CPU time while launching (s)", num(f.launch_cpu_seconds, 2));
-  row("agent slowest GET /health while launching (ms)", num(f.health_max_ms, 1));
+  row("agent slowest GET /health while launching (ms)",
+      num(f.health_max_ms, 1) +
+          (f.health_failures > 0 ? " (" + std::to_string(f.health_failures) + " failed)" : ""));
   row("agent open fds idle / with tasks",
       std::to_string(f.idle_fds) + "/" + std::to_string(f.loaded_fds));
   row("cairn-executor processes found", std::to_string(f.executors_found));
   row("per-executor RSS (MiB, average VmRSS)",
       num(f.executor_rss_kib < 0 ? -1 : f.executor_rss_kib / 1024.0, 2));
+  row("  of which private (MiB, average RssAnon)",
+      num(f.executor_anon_kib < 0 ? -1 : f.executor_anon_kib / 1024.0, 2));
   row("sandbox processes (executors + tasks)", std::to_string(f.sandbox_processes_found));
   row("TEARDOWN -> no live executors (s)",
       f.teardown_seconds ? num(*f.teardown_seconds, 2) : "timeout");
