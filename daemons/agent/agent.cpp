@@ -93,6 +93,7 @@ void Agent::stop() {
     }
   }
   client_.reset();
+  checkpointer_.flush();
   docker_stop_->store(true);
   for (std::thread& t : docker_threads_) {
     if (t.joinable()) t.join();
@@ -207,8 +208,7 @@ void Agent::checkpoint(const ExecutorRun& run) {
   for (const auto& [id, t] : run.queued) collect(id);
   for (const auto& [id, t] : run.launched) collect(id);
   for (const auto& t : run.terminated) collect(t.task_id);
-  Status saved = checkpointer_.save_run(*agent_id_, run, updates);
-  if (!saved.ok()) log::error("Cannot checkpoint executor {}: {}", run.executor_id, saved.error());
+  checkpointer_.save_run(*agent_id_, run, updates);
 }
 
 nlohmann::json Agent::agent_info() const {

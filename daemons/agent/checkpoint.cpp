@@ -61,11 +61,45 @@ Status Checkpointer::save_agent(const std::string& agent_id, const nlohmann::jso
   return fs::write_file_atomically(work_dir_ + "/meta/slaves/latest", agent_id);
 }
 
-Status Checkpointer::save_run(const std::string& agent_id, const ExecutorRun& run,
-                              const std::vector<PendingUpdate>& updates) const {
-  std::string dir = run_meta_dir(agent_id, run);
-  Status made = fs::create_directories(dir);
-  if (!made.ok()) return made;
+Checkpointer::Checkpointer(std::string work_dir) : work_dir_(std::move(work_dir)) {
+  writer_ = std::thread([this] { write_loop(); });
+}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  writer_.join();
+}
+
+void Checkpointer::flush() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queued_.empty() && writing_ == 0; });
+}
+
+void Checkpointer::write_loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [&] { return stopping_ || !queued_.empty(); });
+    if (queued_.empty()) return;  // stopping with nothing left
+    auto next = queued_.begin();
+    std::string path = next->first, content = std::move(next->second);
+    queued_.erase(next);
+    ++writing_;
+    lock.unlock();
+    Status made = fs::create_directories(std::filesystem::path(path).parent_path().string());
+    Status written = made.ok() ? fs::write_file_atomically(path, content) : made;
+    if (!written.ok()) log::error("Cannot checkpoint: {}", written.error());
+    lock.lock();
+    --writing_;
+    changed_.notify_all();
+  }
+}
+
+void Checkpointer::save_run(const std::string& agent_id, const ExecutorRun& run,
+                            const std::vector<PendingUpdate>& updates) {
   nlohmann::json json = run.to_json();
   nlohmann::json pending = nlohmann::json::array();
   for (const PendingUpdate& u : updates) {
@@ -74,7 +108,12 @@ Status Checkpointer::save_run(const std::string& agent_id, const ExecutorRun& ru
                        {"from_executor", u.from_executor}});
   }
   json["pending_updates"] = pending;
-  return fs::write_file_atomically(dir + "/run.json", json.dump());
+  std::string path = run_meta_dir(agent_id, run) + "/run.json";
+  {
+    std::lock_guard lock(mutex_);
+    queued_[path] = json.dump();
+  }
+  changed_.notify_all();
 }
 
 Status Checkpointer::remove_run(const std::string& agent_id, const ExecutorRun& run) const {

@@ -9,10 +9,19 @@
 //       the sandbox (stdout, stderr, fetched files), with a `latest` link
 //
 // Every file is replaced atomically (lib/fs), so a crash leaves either the
-// old or the new checkpoint, never half of one.
+// old or the new checkpoint, never half of one. Run checkpoints are written
+// by a thread of their own, newest content per file only: two fsyncs per
+// write must not stall the agent's loop (a launch burst rewrites each run
+// several times). A status update can thus reach the master a moment before
+// its checkpoint is on disk; the executor keeps every update until it is
+// acknowledged and re-sends it after an agent restart, so none is lost.
 #pragma once
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -33,13 +42,20 @@ struct RecoveredRun {
 
 class Checkpointer {
  public:
-  explicit Checkpointer(std::string work_dir) : work_dir_(std::move(work_dir)) {}
+  explicit Checkpointer(std::string work_dir);
+  ~Checkpointer();  // writes what is queued, then stops the writer
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Waits until every queued run checkpoint is on disk.
+  void flush();
 
   Result<std::optional<RecoveredAgent>> recover_agent() const;
   Status save_agent(const std::string& agent_id, const nlohmann::json& info) const;
 
-  Status save_run(const std::string& agent_id, const ExecutorRun& run,
-                  const std::vector<PendingUpdate>& updates) const;
+  // Queues the run's checkpoint for the writer thread.
+  void save_run(const std::string& agent_id, const ExecutorRun& run,
+                const std::vector<PendingUpdate>& updates);
   Status remove_run(const std::string& agent_id, const ExecutorRun& run) const;
   // Every checkpointed run of the agent; the error names a file that could
   // not be read (the caller decides with --strict whether that is fatal).
@@ -53,7 +69,15 @@ class Checkpointer {
  private:
   std::string meta_dir(const std::string& agent_id) const;
   std::string run_meta_dir(const std::string& agent_id, const ExecutorRun& run) const;
+  void write_loop();
+
   std::string work_dir_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::string> queued_;  // path → newest content
+  size_t writing_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
 };
 
 }  // namespace cairn::agent

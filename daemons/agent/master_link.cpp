@@ -164,7 +164,13 @@ void Agent::handle_master_event(const nlohmann::json& event) {
                 options_.master_url, id);
       resend_pending_updates();
     } else if (type == "PING") {
-      call_master({{"type", "PONG"}});
+      // Straight out, not behind a burst of queued status updates: a late
+      // PONG gets the agent marked unreachable.
+      nlohmann::json pong{{"type", "PONG"}, {"agent_id", id_json(*agent_id_)}};
+      Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+      if (url.ok() && client_) {
+        client_->send(*url, json_request(pong, master_stream_id_), [](Result<http::Response>) {});
+      }
     } else if (type == "RUN_TASK") {
       mesos::Fields run = f.required_object("run_task");
       const nlohmann::json& task = run.json().at("task");
