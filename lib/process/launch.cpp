@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -33,13 +34,13 @@ namespace {
   _exit(127);
 }
 
-void close_other_fds(int keep) {
+void close_other_fds(int keep, int keep_too = -1) {
   // /proc/self/fd cannot be read safely after fork (opendir allocates);
   // closing a generous range is safe and cheap enough.
   long max = sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 65536) max = 65536;
   for (int fd = 3; fd < max; ++fd) {
-    if (fd != keep) close(fd);
+    if (fd != keep && fd != keep_too) close(fd);
   }
 }
 
@@ -57,9 +58,27 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  // With a private /tmp the program's path may be hidden by the time it is
+  // executed (a build tree under /tmp): open it first, exec the open file.
+  int exec_fd = -1;
+  if (!spec.private_tmp.empty() || spec.pid_namespace) {
+    exec_fd = ::open(argv[0], O_PATH);  // not CLOEXEC: scripts need it across exec
+    if (exec_fd < 0) return Error("cannot open " + spec.argv[0] + ": " + std::strerror(errno));
+  }
+  auto exec_program = [&]() {
+    if (exec_fd >= 0) {
+      syscall(SYS_execveat, exec_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    } else {
+      execve(argv[0], argv.data(), envp.data());
+    }
+  };
   int go[2], report[2];
-  if (pipe2(go, O_CLOEXEC) != 0) return Error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(go, O_CLOEXEC) != 0) {
+    if (exec_fd >= 0) close(exec_fd);
+    return Error(std::string("pipe: ") + std::strerror(errno));
+  }
   if (pipe2(report, O_CLOEXEC) != 0) {
+    if (exec_fd >= 0) close(exec_fd);
     close(go[0]);
     close(go[1]);
     return Error(std::string("pipe: ") + std::strerror(errno));
@@ -68,6 +87,7 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
   if (pid < 0) {
     int err = errno;
     for (int fd : {go[0], go[1], report[0], report[1]}) close(fd);
+    if (exec_fd >= 0) close(exec_fd);
     return Error(std::string("fork: ") + std::strerror(err));
   }
   if (pid == 0) {
@@ -107,7 +127,7 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
     if (spec.pid_namespace) {
       // The init stays for the container's life: it must hold no file of
       // the parent (a listening socket would outlive the agent).
-      close_other_fds(report[1]);
+      close_other_fds(report[1], exec_fd);
       if (unshare(CLONE_NEWPID) != 0) child_fail(report[1], "unshare(CLONE_NEWPID)");
       pid_t inner = fork();
       if (inner < 0) child_fail(report[1], "fork into the PID namespace");
@@ -117,8 +137,8 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
         if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
           child_fail(report[1], "mount /proc");
         }
-        close_other_fds(report[1]);
-        execve(argv[0], argv.data(), envp.data());
+        close_other_fds(report[1], exec_fd);
+        exec_program();
         child_fail(report[1], argv[0]);
       }
       // The init in the host namespace: wait, pass the exit status on.
@@ -132,12 +152,13 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
       }
       _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
-    close_other_fds(report[1]);
-    execve(argv[0], argv.data(), envp.data());
+    close_other_fds(report[1], exec_fd);
+    exec_program();
     child_fail(report[1], argv[0]);
   }
   close(go[0]);
   close(report[1]);
+  if (exec_fd >= 0) close(exec_fd);
   if (before_exec) {
     Status ready = before_exec(pid);
     if (!ready.ok()) {
