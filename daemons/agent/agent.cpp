@@ -198,7 +198,7 @@ ExecutorRun* Agent::find_run(const std::string& framework_id, const std::string&
   return run == framework->second.executors.end() ? nullptr : &run->second;
 }
 
-void Agent::checkpoint(const ExecutorRun& run) {
+void Agent::checkpoint(const ExecutorRun& run, bool durable) {
   if (!agent_id_) return;
   std::vector<PendingUpdate> updates;
   auto collect = [&](const std::string& task_id) {
@@ -209,6 +209,7 @@ void Agent::checkpoint(const ExecutorRun& run) {
   for (const auto& [id, t] : run.launched) collect(id);
   for (const auto& t : run.terminated) collect(t.task_id);
   checkpointer_.save_run(*agent_id_, run, updates);
+  if (durable) checkpointer_.flush();
 }
 
 nlohmann::json Agent::agent_info() const {

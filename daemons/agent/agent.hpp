@@ -80,7 +80,9 @@ class Agent {
   Status recover();
   void check_executors();
   ExecutorRun* find_run(const std::string& framework_id, const std::string& executor_id);
-  void checkpoint(const ExecutorRun& run);
+  // Queues the run's checkpoint; `durable` waits until it is on disk (the
+  // executor's pid must be, or a restarted agent could not find it).
+  void checkpoint(const ExecutorRun& run, bool durable = false);
   void register_metrics();
   void defer(std::function<void()> fn);
   nlohmann::json agent_info() const;

@@ -14,7 +14,9 @@
 // write must not stall the agent's loop (a launch burst rewrites each run
 // several times). A status update can thus reach the master a moment before
 // its checkpoint is on disk; the executor keeps every update until it is
-// acknowledged and re-sends it after an agent restart, so none is lost.
+// acknowledged and re-sends it after an agent restart, so none is lost. The
+// launch of an executor is waited for (Agent::checkpoint(run, true)): its
+// pid is what lets a restarted agent find it.
 #pragma once
 
 #include <condition_variable>

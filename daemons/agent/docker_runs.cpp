@@ -145,7 +145,7 @@ void Agent::run_docker_task(ExecutorRun& run) {
           status_update(framework_id, running, false);
         }
         watch_docker(*r);
-        checkpoint(*r);
+        checkpoint(*r, /*durable=*/true);
       });
 }
 

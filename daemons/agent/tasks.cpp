@@ -267,7 +267,7 @@ void Agent::start_executor(ExecutorRun& run) {
                             options_.flags.executor_registration_timeout.to_string();
     containerizer_->destroy(r->container_id, r->pid);
   });
-  checkpoint(run);
+  checkpoint(run, /*durable=*/true);
 }
 
 void Agent::send_queued_tasks(ExecutorRun& run) {
