@@ -108,6 +108,25 @@ void Agent::executor_subscribe(ExecutorRun& run, const Fields& call, http::Respo
                       {"agent_info", agent_info()},
                       {"container_id", container}}}});
 
+  // Tasks the executor already has (named in its unacknowledged tasks or
+  // updates) were launched, whatever a lagging checkpoint says: never send
+  // them again.
+  auto adopt = [&](const std::string& task_id) {
+    auto queued = run.queued.find(task_id);
+    if (queued == run.queued.end()) return;
+    run.launched.emplace(task_id, queued->second);
+    run.queued.erase(queued);
+  };
+  for (const nlohmann::json& t : parsed->second) {
+    if (t.is_object() && t.contains("task_id") && t["task_id"].is_object()) adopt(t["task_id"].value("value", ""));
+  }
+  for (const nlohmann::json& u : parsed->first) {
+    if (u.is_object() && u.contains("status") && u["status"].is_object() && u["status"].contains("task_id") &&
+        u["status"]["task_id"].is_object()) {
+      adopt(u["status"]["task_id"].value("value", ""));
+    }
+  }
+
   // Updates the executor still holds: those the agent does not know yet
   // (sent while it was down) enter the status update stream now.
   std::set<std::string> known;
