@@ -1,8 +1,6 @@
 // cairn-agent: parses flags (and this host's entry of the cluster spec),
 // then runs the Agent and its HTTP server on one event loop until
 // SIGINT/SIGTERM. Executors keep running when the agent stops.
-#include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -29,30 +27,14 @@ int fail(const std::string& message) {
   return 1;
 }
 
-std::string guess_ip() {
-  ifaddrs* list = nullptr;
-  std::string found = "127.0.0.1";
-  if (::getifaddrs(&list) != 0) return found;
-  for (ifaddrs* it = list; it != nullptr; it = it->ifa_next) {
-    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
-    char text[INET_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr, text, sizeof text);
-    if (std::string(text).rfind("127.", 0) != 0) {
-      found = text;
-      break;
-    }
-  }
-  ::freeifaddrs(list);
-  return found;
-}
-
 // cairn-executor: next to this binary (packages), in ../executor (build
 // tree), or on PATH.
 std::string find_executor() {
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (auto candidate : {self.parent_path() / "cairn-executor", self.parent_path().parent_path() / "executor" / "cairn-executor"}) {
+    for (auto candidate : {self.parent_path() / "cairn-executor",
+                           self.parent_path().parent_path() / "executor" / "cairn-executor"}) {
       if (std::filesystem::exists(candidate, ec)) return candidate.string();
     }
   }
@@ -78,7 +60,8 @@ int main(int argc, char** argv) {
   if (flags.config) {
     spec::SpecLoad load = spec::load_spec_file(*flags.config);
     if (!load.spec) {
-      for (const auto& diagnostic : load.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+      for (const auto& diagnostic : load.diagnostics)
+        std::cerr << diagnostic.to_string() << "\n";
       return fail("the cluster spec " + *flags.config + " is not valid; not starting");
     }
     std::vector<std::string> identities = spec::local_identities();
@@ -87,7 +70,8 @@ int main(int argc, char** argv) {
     if (roles.ok() && roles->agent) {
       const spec::AgentEntry& entry = load.spec->agents[*roles->agent];
       if (!flags.resources && entry.resources) flags.resources = entry.resources->to_string();
-      if (!flags.attributes && !entry.attributes.empty()) flags.attributes = entry.attributes.to_string();
+      if (!flags.attributes && !entry.attributes.empty())
+        flags.attributes = entry.attributes.to_string();
       if (flags.default_role == "*") flags.default_role = entry.default_mesos_role();
       if (!flags.hostname) flags.hostname = entry.hostname;
     }
@@ -99,8 +83,8 @@ int main(int argc, char** argv) {
   options.master_url = *master;
   Status work_dir = fs::create_directories(flags.work_dir);
   if (!work_dir.ok()) return fail("--work_dir: " + work_dir.error());
-  Result<Resources> resources =
-      agent_resources(flags.resources.value_or(""), detect_machine(flags.work_dir), flags.default_role);
+  Result<Resources> resources = agent_resources(flags.resources.value_or(""),
+                                                detect_machine(flags.work_dir), flags.default_role);
   if (!resources.ok()) return fail(resources.error());
   options.resources = *resources;
   if (flags.attributes) {
@@ -108,7 +92,9 @@ int main(int argc, char** argv) {
     if (!attributes.ok()) return fail("--attributes: " + attributes.error());
     options.attributes = *attributes;
   }
-  options.advertised_ip = flags.advertise_ip ? *flags.advertise_ip : flags.ip == "0.0.0.0" ? guess_ip() : flags.ip;
+  options.advertised_ip = flags.advertise_ip      ? *flags.advertise_ip
+                          : flags.ip == "0.0.0.0" ? spec::first_ipv4_address()
+                                                  : flags.ip;
   if (flags.hostname) {
     options.hostname = *flags.hostname;
   } else {
@@ -120,7 +106,8 @@ int main(int argc, char** argv) {
   options.flag_values = set.values(flags);
   options.flags = flags;
 
-  if (Status logging = init_logging(logging_options(flags, "cairn-agent")); !logging.ok()) return fail(logging.error());
+  if (Status logging = init_logging(logging_options(flags, "cairn-agent")); !logging.ok())
+    return fail(logging.error());
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -138,7 +125,9 @@ int main(int argc, char** argv) {
   server_options.server_name = "cairn-agent/" CAIRN_VERSION;
   http::Server server(loop, server_options, agent.routes());
   Result<uint16_t> port = server.start();
-  if (!port.ok()) return fail("cannot listen on " + flags.ip + ":" + std::to_string(flags.port) + ": " + port.error());
+  if (!port.ok())
+    return fail("cannot listen on " + flags.ip + ":" + std::to_string(flags.port) + ": " +
+                port.error());
   Status started = agent.start(*port);
   if (!started.ok()) return fail(started.error());
   log::info("cairn-agent {} listening on {}:{} with {}; master {}", CAIRN_VERSION, flags.ip, *port,

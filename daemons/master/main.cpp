@@ -1,7 +1,5 @@
 // cairn-master: parses flags (and the cluster spec), then runs the Master
 // and its HTTP server on one event loop until SIGINT/SIGTERM.
-#include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -14,30 +12,13 @@
 #include "daemons/master/master.hpp"
 #include "lib/http/server.hpp"
 #include "lib/logging/log.hpp"
+#include "lib/spec/host_identity.hpp"
 #include "lib/spec/load_spec.hpp"
 
 using namespace cairn;
 using namespace cairn::master;
 
 namespace {
-
-// The first non-loopback IPv4 address, for MasterInfo when --ip is 0.0.0.0.
-std::string guess_ip() {
-  ifaddrs* list = nullptr;
-  std::string found = "127.0.0.1";
-  if (::getifaddrs(&list) != 0) return found;
-  for (ifaddrs* it = list; it != nullptr; it = it->ifa_next) {
-    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
-    char text[INET_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr, text, sizeof text);
-    if (std::string(text).rfind("127.", 0) != 0) {
-      found = text;
-      break;
-    }
-  }
-  ::freeifaddrs(list);
-  return found;
-}
 
 int fail(const std::string& message) {
   std::cerr << "cairn-master: " << message << "\n";
@@ -64,15 +45,18 @@ int main(int argc, char** argv) {
   if (flags.config) {
     spec::SpecLoad load = spec::load_spec_file(*flags.config);
     if (!load.spec) {
-      for (const auto& diagnostic : load.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+      for (const auto& diagnostic : load.diagnostics)
+        std::cerr << diagnostic.to_string() << "\n";
       return fail("the cluster spec " + *flags.config + " is not valid; not starting");
     }
     options.cluster = load.spec->cluster.name;
-    if (!flags.weights && !load.spec->weights_flag().empty()) flags.weights = load.spec->weights_flag();
+    if (!flags.weights && !load.spec->weights_flag().empty())
+      flags.weights = load.spec->weights_flag();
   }
   if (flags.zk) {
-    return fail("--zk (leader election through ZooKeeper) is not available in this build yet; "
-                "run a standalone master without --zk");
+    return fail(
+        "--zk (leader election through ZooKeeper) is not available in this build yet; "
+        "run a standalone master without --zk");
   }
   if (flags.cluster) options.cluster = *flags.cluster;
   if (flags.weights) {
@@ -85,8 +69,8 @@ int main(int argc, char** argv) {
     if (!roles.ok()) return fail("--roles: " + roles.error());
     options.whitelisted_roles = *roles;
   }
-  options.advertised_ip = flags.advertise_ip ? *flags.advertise_ip
-                          : flags.ip == "0.0.0.0" ? guess_ip()
+  options.advertised_ip = flags.advertise_ip      ? *flags.advertise_ip
+                          : flags.ip == "0.0.0.0" ? spec::first_ipv4_address()
                                                   : flags.ip;
   if (flags.hostname) {
     options.hostname = *flags.hostname;
@@ -112,14 +96,17 @@ int main(int argc, char** argv) {
 
   EventLoop loop;
   metrics::Registry metrics;
-  Master master(loop, options, metrics, make_drf_allocator(), make_local_registry(loop, flags.work_dir));
+  Master master(loop, options, metrics, make_drf_allocator(),
+                make_local_registry(loop, flags.work_dir));
   http::ServerOptions server_options;
   server_options.address = flags.ip;
   server_options.port = flags.port;
   server_options.server_name = "cairn-master/" CAIRN_VERSION;
   http::Server server(loop, server_options, master.routes());
   Result<uint16_t> port = server.start();
-  if (!port.ok()) return fail("cannot listen on " + flags.ip + ":" + std::to_string(flags.port) + ": " + port.error());
+  if (!port.ok())
+    return fail("cannot listen on " + flags.ip + ":" + std::to_string(flags.port) + ": " +
+                port.error());
 
   int exit_code = 0;
   master.start(*port, [&](Status started) {

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <system_error>
 
+#include "lib/fs/atomic_file.hpp"
+
 namespace cairn::cgroups::files {
 
 std::string errno_text(int err) {
@@ -29,23 +31,7 @@ bool exists(const std::string& path) {
 }
 
 Result<std::string> read(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + path + ": " + errno_text(errno));
-  std::string content;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return Error("cannot read " + path + ": " + errno_text(err));
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return content;
+  return fs::read_file(path);
 }
 
 Status write(const std::string& path, const std::string& value) {

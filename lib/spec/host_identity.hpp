@@ -35,4 +35,8 @@ Result<HostRoles> find_host_roles(const ClusterSpec& spec, std::span<const std::
 // DNS), sorted and without repeats.
 std::vector<std::string> local_identities();
 
+// The first non-loopback IPv4 address of this machine, or 127.0.0.1: what a
+// daemon listening on 0.0.0.0 advertises when not told otherwise.
+std::string first_ipv4_address();
+
 }  // namespace cairn::spec
