@@ -66,7 +66,10 @@ void Agent::status_update(const std::string& framework_id, mesos::TaskStatus sta
   auto key = std::make_pair(framework_id, status.task_id);
   auto& queue = pending_updates_[key];
   queue.push_back({framework_id, status, from_executor});
-  if (owner != nullptr) checkpoint(*owner);
+  // A task's new state must be on disk before the update goes out: the
+  // executor forgets an update once it is acknowledged, so after a crash
+  // only the checkpoint can say the task got that far.
+  if (owner != nullptr) checkpoint(*owner, /*durable=*/true);
   if (queue.size() == 1) {
     update_backoff_[key] = options_.status_update_retry;
     forward_update(framework_id, status.task_id);
