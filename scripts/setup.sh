@@ -15,6 +15,9 @@ PACKAGES=(
   # agent: archives the fetcher extracts, the Docker engine and a way to
   # build a local test image (no registry is reachable)
   tar gzip bzip2 xz-utils unzip docker.io mmdebstrap
+  # HA tests: a real ZooKeeper ensemble (needs a Java runtime, which the
+  # package pulls in when none is there), iptables for agent partitions
+  zookeeper netcat-openbsd iptables
 )
 
 SUDO=""
