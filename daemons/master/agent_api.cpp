@@ -289,7 +289,8 @@ void Master::add_reported_tasks(Agent& agent, const nlohmann::json& tasks,
       f.id = task->framework_id;
       f.registered_time = mesos::now_seconds();
       auto info = infos.find(f.id);
-      if (info != infos.end()) {
+      if (info == infos.end()) info = registered_frameworks_.find(f.id);
+      if (info != infos.end() && info != registered_frameworks_.end()) {
         auto parsed = mesos::FrameworkInfo::from_json(info->second, "framework_info");
         if (parsed.ok()) f.info = *parsed;
       }

@@ -70,25 +70,29 @@ http::Router Master::routes() {
     router.add("/master" + path, summary, handler);
     router.add(path, summary, std::move(handler));
   };
+  // Endpoints that need the leader's state: a standby redirects them.
+  auto add_leader = [&](const std::string& path, const std::string& summary, http::Handler handler) {
+    add_both(path, summary, leader_only(std::move(handler)));
+  };
   auto state_json = [this](http::Request request, http::Responder responder) {
     if (!method_is(request, {"GET"}, responder)) return;
     responder.respond(json_or_jsonp(request, state_v0()));
   };
 
-  add_both("/api/v1/scheduler", "Mesos v1 scheduler API: frameworks subscribe and send calls.",
+  add_leader("/api/v1/scheduler", "Mesos v1 scheduler API: frameworks subscribe and send calls.",
            [this](http::Request r, http::Responder p) { handle_scheduler_call(std::move(r), std::move(p)); });
-  add_both("/api/v1", "Mesos v1 operator API (GET_STATE, GET_AGENTS, UPDATE_WEIGHTS, SUBSCRIBE...).",
+  add_leader("/api/v1", "Mesos v1 operator API (GET_STATE, GET_AGENTS, UPDATE_WEIGHTS, SUBSCRIBE...).",
            [this](http::Request r, http::Responder p) { handle_operator_call(std::move(r), std::move(p)); });
-  add_both("/api/v1/agent", "Cairn master-agent protocol (agents register and report here).",
+  add_leader("/api/v1/agent", "Cairn master-agent protocol (agents register and report here).",
            [this](http::Request r, http::Responder p) { handle_agent_call(std::move(r), std::move(p)); });
-  add_both("/state", "Full cluster state: agents, frameworks, tasks (v0 JSON).", state_json);
-  add_both("/state.json", "Alias of /state for older tools.", state_json);
-  add_both("/state-summary", "Agents and frameworks with task counts, without task details.",
+  add_leader("/state", "Full cluster state: agents, frameworks, tasks (v0 JSON).", state_json);
+  add_leader("/state.json", "Alias of /state for older tools.", state_json);
+  add_leader("/state-summary", "Agents and frameworks with task counts, without task details.",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET"}, responder)) return;
              responder.respond(json_or_jsonp(request, state_summary_v0()));
            });
-  add_both("/frameworks", "Frameworks (?framework_id= to select one).",
+  add_leader("/frameworks", "Frameworks (?framework_id= to select one).",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET"}, responder)) return;
              auto wanted = request.param("framework_id");
@@ -104,7 +108,7 @@ http::Router Master::routes() {
                            {"completed_frameworks", completed},
                            {"unregistered_frameworks", nlohmann::json::array()}}));
            });
-  add_both("/slaves", "Agents (?slave_id= to select one).",
+  add_leader("/slaves", "Agents (?slave_id= to select one).",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET"}, responder)) return;
              auto wanted = request.param("slave_id");
@@ -118,7 +122,7 @@ http::Router Master::routes() {
              responder.respond(json_or_jsonp(request, {{"slaves", agents}, {"recovered_slaves", nlohmann::json::array()},
                                                        {"unreachable_slaves", unreachable}}));
            });
-  add_both("/tasks",
+  add_leader("/tasks",
            "Tasks, newest first by default (?framework_id=&task_id=&limit=100&offset=0&order=des).",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET"}, responder)) return;
@@ -159,20 +163,22 @@ http::Router Master::routes() {
              }
              responder.respond(json_or_jsonp(request, {{"tasks", out}}));
            });
-  add_both("/roles", "Roles with their weights, quotas and allocations.",
+  add_leader("/roles", "Roles with their weights, quotas and allocations.",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET"}, responder)) return;
              responder.respond(json_or_jsonp(request, roles_v0()));
            });
-  add_both("/roles.json", "Alias of /roles.", [this](http::Request request, http::Responder responder) {
+  add_leader("/roles.json", "Alias of /roles.", [this](http::Request request, http::Responder responder) {
     responder.respond(json_or_jsonp(request, roles_v0()));
   });
   add_both("/health", "200 when the master is up.", [](http::Request, http::Responder responder) {
     responder.respond(http::Response(200, "", ""));
   });
   add_both("/redirect", "307 to the leading master.", [this](http::Request, http::Responder responder) {
+    std::optional<std::string> leader = leader_location();
+    if (!leader) return responder.respond(http::text_response(503, "No master is leading"));
     http::Response response(307, "", "");
-    response.headers.set("Location", fmt::format("//{}:{}", options_.hostname, port_));
+    response.headers.set("Location", *leader);
     responder.respond(std::move(response));
   });
   add_both("/flags", "The master's effective flags.", [this](http::Request request, http::Responder responder) {
@@ -180,7 +186,7 @@ http::Router Master::routes() {
     for (const auto& [name, value] : options_.flag_values) flags[name] = value;
     responder.respond(json_or_jsonp(request, {{"flags", flags}}));
   });
-  add_both("/teardown", "POST framework_id=ID: tear a framework down (kills its tasks).",
+  add_leader("/teardown", "POST framework_id=ID: tear a framework down (kills its tasks).",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"POST"}, responder)) return;
              auto form = form_of(request);
@@ -196,7 +202,7 @@ http::Router Master::routes() {
              responder.respond(http::Response(200, "", ""));
            });
   for (bool reserve : {true, false}) {
-    add_both(reserve ? "/reserve" : "/unreserve",
+    add_leader(reserve ? "/reserve" : "/unreserve",
              reserve ? "POST slaveId=ID&resources=JSON: reserve resources dynamically."
                      : "POST slaveId=ID&resources=JSON: remove dynamic reservations.",
              [this, reserve](http::Request request, http::Responder responder) {
@@ -219,7 +225,7 @@ http::Router Master::routes() {
                });
              });
   }
-  add_both("/quota", "GET: quotas; POST {role, guarantee}: set; DELETE /quota/ROLE: remove.",
+  add_leader("/quota", "GET: quotas; POST {role, guarantee}: set; DELETE /quota/ROLE: remove.",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET", "POST"}, responder)) return;
              if (request.method == "GET") {
@@ -238,7 +244,7 @@ http::Router Master::routes() {
              });
            });
   router.add_prefix("/master/quota/", "DELETE /master/quota/ROLE: remove a role's quota.",
-                    [this](http::Request request, http::Responder responder) {
+                    leader_only([this](http::Request request, http::Responder responder) {
                       if (!method_is(request, {"DELETE"}, responder)) return;
                       std::string role = request.path.substr(std::string("/master/quota/").size());
                       if (!quotas_.count(role)) {
@@ -247,8 +253,8 @@ http::Router Master::routes() {
                       update_quota(role, Resources(), [responder](Status st) mutable {
                         responder.respond(st.ok() ? http::Response(200, "", "") : http::text_response(503, st.error()));
                       });
-                    });
-  add_both("/weights", "GET: role weights; PUT [{role, weight}]: update them.",
+                    }));
+  add_leader("/weights", "GET: role weights; PUT [{role, weight}]: update them.",
            [this](http::Request request, http::Responder responder) {
              if (!method_is(request, {"GET", "PUT"}, responder)) return;
              if (request.method == "GET") {

@@ -10,11 +10,13 @@ nlohmann::json RegistryState::to_json() const {
   nlohmann::json out{{"agents", nlohmann::json::object()},
                      {"unreachable", nlohmann::json::object()},
                      {"weights", nlohmann::json::object()},
-                     {"quotas", nlohmann::json::object()}};
+                     {"quotas", nlohmann::json::object()},
+                     {"frameworks", nlohmann::json::object()}};
   for (const auto& [id, info] : agents) out["agents"][id] = info;
   for (const auto& [id, time] : unreachable) out["unreachable"][id] = time;
   for (const auto& [role, weight] : weights) out["weights"][role] = weight;
   for (const auto& [role, guarantee] : quotas) out["quotas"][role] = guarantee;
+  for (const auto& [id, info] : frameworks) out["frameworks"][id] = info;
   return out;
 }
 
@@ -26,6 +28,7 @@ Result<RegistryState> RegistryState::from_json(const nlohmann::json& json) {
     const nlohmann::json unreachable = json.value("unreachable", nlohmann::json::object());
     const nlohmann::json weights = json.value("weights", nlohmann::json::object());
     const nlohmann::json quotas = json.value("quotas", nlohmann::json::object());
+    const nlohmann::json frameworks = json.value("frameworks", nlohmann::json::object());
     for (const auto& [id, info] : agents.items()) {
       state.agents[id] = info;
     }
@@ -37,6 +40,9 @@ Result<RegistryState> RegistryState::from_json(const nlohmann::json& json) {
     }
     for (const auto& [role, guarantee] : quotas.items()) {
       state.quotas[role] = guarantee;
+    }
+    for (const auto& [id, info] : frameworks.items()) {
+      state.frameworks[id] = info;
     }
   } catch (const nlohmann::json::exception& e) {
     return Error(std::string("registry: ") + e.what());

@@ -5,15 +5,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
 #include "daemons/master/allocator/allocator.hpp"
+#include "daemons/master/election.hpp"
 #include "daemons/master/master.hpp"
 #include "lib/http/server.hpp"
 #include "lib/logging/log.hpp"
+#include "lib/logging/logging.hpp"
 #include "lib/spec/host_identity.hpp"
 #include "lib/spec/load_spec.hpp"
+#include "lib/zk/zk_url.hpp"
 
 using namespace cairn;
 using namespace cairn::master;
@@ -23,6 +27,17 @@ namespace {
 int fail(const std::string& message) {
   std::cerr << "cairn-master: " << message << "\n";
   return 1;
+}
+
+// A master that stopped leading starts over as a new process image: no
+// leader state survives into the standby, and the port, flags and log
+// files are set up again exactly as at boot (systemd sees the same pid).
+[[noreturn]] void restart_as_standby(char** argv) {
+  flush_logging();
+  ::close_range(3, ~0U, 0);  // listening socket, ZooKeeper and log fds
+  ::execv("/proc/self/exe", argv);
+  std::cerr << "cairn-master: cannot restart itself: " << std::strerror(errno) << "\n";
+  std::_Exit(1);
 }
 
 }  // namespace
@@ -42,6 +57,8 @@ int main(int argc, char** argv) {
   MasterFlags flags = parsed->flags;
 
   MasterOptions options;
+  std::optional<size_t> spec_quorum;
+  std::optional<std::string> spec_zk;
   if (flags.config) {
     spec::SpecLoad load = spec::load_spec_file(*flags.config);
     if (!load.spec) {
@@ -50,13 +67,28 @@ int main(int argc, char** argv) {
       return fail("the cluster spec " + *flags.config + " is not valid; not starting");
     }
     options.cluster = load.spec->cluster.name;
+    spec_quorum = load.spec->quorum();
+    if (load.spec->masters.size() > 1) spec_zk = load.spec->zookeeper_url();
     if (!flags.weights && !load.spec->weights_flag().empty())
       flags.weights = load.spec->weights_flag();
   }
+  // HA: the registry and the election live in ZooKeeper.
+  if (!flags.zk && spec_zk) flags.zk = spec_zk;
+  std::optional<zk::ZkUrl> zk_url;
   if (flags.zk) {
-    return fail(
-        "--zk (leader election through ZooKeeper) is not available in this build yet; "
-        "run a standalone master without --zk");
+    Result<zk::ZkUrl> url = zk::ZkUrl::parse(*flags.zk, "--zk");
+    if (!url.ok()) return fail(url.error());
+    zk_url = *url;
+  }
+  if (flags.quorum && spec_quorum && *flags.quorum != *spec_quorum) {
+    return fail("--quorum=" + std::to_string(*flags.quorum) + " does not match the cluster spec " +
+                *flags.config + ", whose masters need a quorum of " +
+                std::to_string(*spec_quorum) + " (a majority)");
+  }
+  if (flags.quorum && !zk_url && *flags.quorum > 1) {
+    return fail("--quorum=" + std::to_string(*flags.quorum) +
+                " needs several masters, and those need --zk (a standalone master has a quorum "
+                "of 1)");
   }
   if (flags.cluster) options.cluster = *flags.cluster;
   if (flags.weights) {
@@ -97,7 +129,7 @@ int main(int argc, char** argv) {
   EventLoop loop;
   metrics::Registry metrics;
   Master master(loop, options, metrics, make_drf_allocator(),
-                make_local_registry(loop, flags.work_dir));
+                zk_url ? nullptr : make_local_registry(loop, flags.work_dir));
   http::ServerOptions server_options;
   server_options.address = flags.ip;
   server_options.port = flags.port;
@@ -109,16 +141,32 @@ int main(int argc, char** argv) {
                 port.error());
 
   int exit_code = 0;
-  master.start(*port, [&](Status started) {
-    if (!started.ok()) {
-      log::error("{}", started.error());
-      exit_code = 1;
-      loop.stop();
-      return;
-    }
-    log::info("cairn-master {} listening on {}:{}", CAIRN_VERSION, flags.ip, *port);
+  std::unique_ptr<MasterElection> election;
+  if (zk_url) {
+    master.standby(*port);
+    election = std::make_unique<MasterElection>(
+        loop, master, *zk_url, flags.zk_session_timeout, [&](std::string why) {
+          log::error("Stepping down: {}; restarting as a standby", why);
+          master.stop();
+          election.reset();  // closes the session: our election node goes now
+          restart_as_standby(argv);
+        });
+    election->start();
+    log::info("cairn-master {} listening on {}:{} as a standby; electing through {}",
+              CAIRN_VERSION, flags.ip, *port, zk_url->redacted());
     sd_notify(0, "READY=1");
-  });
+  } else {
+    master.start(*port, [&](Status started) {
+      if (!started.ok()) {
+        log::error("{}", started.error());
+        exit_code = 1;
+        loop.stop();
+        return;
+      }
+      log::info("cairn-master {} listening on {}:{}", CAIRN_VERSION, flags.ip, *port);
+      sd_notify(0, "READY=1");
+    });
+  }
 
   std::thread signal_thread([&] {
     int received = 0;
@@ -127,6 +175,7 @@ int main(int argc, char** argv) {
       log::info("Received signal {}; stopping", received);
       sd_notify(0, "STOPPING=1");
       master.stop();
+      election.reset();
       server.stop(Duration::seconds(5), [&] { loop.stop(); });
     });
   });

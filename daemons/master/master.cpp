@@ -45,6 +45,7 @@ void Master::start(uint16_t port, std::function<void(Status)> done) {
       quotas_[role] = *resources;
       allocator_->update_quota(role, *resources);
     }
+    registered_frameworks_ = state->frameworks;
     for (const auto& [id, info] : state->unreachable) {
       auto agent = state->agents.find(id);
       unreachable_agents_[id] = agent != state->agents.end() ? agent->second : nlohmann::json{};
@@ -72,6 +73,54 @@ void Master::start(uint16_t port, std::function<void(Status)> done) {
     schedule_allocation();
     done(ok_status());
   });
+}
+
+void Master::standby(uint16_t port) {
+  port_ = port;
+  standby_ = true;
+}
+
+void Master::set_leader(std::optional<nlohmann::json> master_info) {
+  leader_ = std::move(master_info);
+  if (!standby_) return;
+  if (leader_) {
+    log::info("Standing by; the leading master is {}", leader_location().value_or("?"));
+  } else {
+    log::info("Standing by; no master is leading");
+  }
+}
+
+void Master::lead(std::unique_ptr<Registry> registry, std::function<void(Status)> done) {
+  registry_ = std::move(registry);
+  standby_ = false;
+  log::info("Elected leader; recovering the registry");
+  start(port_, std::move(done));
+}
+
+std::optional<std::string> Master::leader_location() const {
+  if (!standby_) return fmt::format("//{}:{}", options_.hostname, port_);
+  if (!leader_) return std::nullopt;
+  const nlohmann::json address = leader_->value("address", nlohmann::json::object());
+  std::string host = address.value("hostname", leader_->value("hostname", std::string()));
+  if (host.empty()) host = address.value("ip", std::string());
+  const nlohmann::json port = address.value("port", leader_->value("port", nlohmann::json()));
+  if (host.empty() || !port.is_number_integer()) return std::nullopt;
+  return fmt::format("//{}:{}", host, port.get<int>());
+}
+
+http::Handler Master::leader_only(http::Handler handler) {
+  return [this, handler = std::move(handler)](http::Request request, http::Responder responder) {
+    if (!standby_) return handler(std::move(request), std::move(responder));
+    std::optional<std::string> leader = leader_location();
+    if (!leader) {
+      return responder.respond(
+          http::text_response(503, "No master is leading yet (this master is a standby); retry"));
+    }
+    // Mesos' standby answer: the same request, at the leader.
+    http::Response response(307, "", "");
+    response.headers.set("Location", *leader + request.target);
+    responder.respond(std::move(response));
+  };
 }
 
 void Master::stop() {
@@ -173,7 +222,7 @@ void Master::register_metrics() {
     counters_->allocation_time = *timer;
   }
 
-  gauge("master/elected", [this] { return recovered_ ? 1.0 : 0.0; });
+  gauge("master/elected", [this] { return leading() ? 1.0 : 0.0; });
   gauge("master/uptime_secs", [this] { return uptime_secs(); });
   auto count_agents = [this](auto predicate) {
     return [this, predicate]() -> std::optional<double> {

@@ -62,6 +62,16 @@ class Master {
   // Closes every stream (frameworks and agents reconnect elsewhere).
   void stop();
 
+  // HA masters (--zk) start as standbys: they serve /health, /metrics,
+  // /flags, /version and /master/redirect themselves and send every other
+  // request to the leader (307) until their election makes them lead.
+  void standby(uint16_t port);
+  // The current leader's MasterInfo as detected in ZooKeeper (nullopt: none).
+  void set_leader(std::optional<nlohmann::json> master_info);
+  // This master won the election: recover `registry` and start leading.
+  void lead(std::unique_ptr<Registry> registry, std::function<void(Status)> done);
+  bool leading() const { return recovered_ && !standby_; }
+
   const std::string& id() const { return id_; }
   bool recovered() const { return recovered_; }
 
@@ -157,6 +167,11 @@ class Master {
   nlohmann::json agent_v1(const Agent& agent) const;
   nlohmann::json framework_v1(const Framework& framework) const;
 
+  // Wraps a handler that only the leader may answer (see standby()).
+  http::Handler leader_only(http::Handler handler);
+  // "//host:port" of the leader for redirects; nullopt when none is known.
+  std::optional<std::string> leader_location() const;
+
   // metrics (master.cpp)
   void register_metrics();
   double uptime_secs() const;
@@ -182,6 +197,8 @@ class Master {
   std::string id_;
   uint16_t port_ = 0;
   bool recovered_ = false;
+  bool standby_ = false;
+  std::optional<nlohmann::json> leader_;  // standby: the leader's MasterInfo
   std::chrono::steady_clock::time_point start_time_;
   double start_time_secs_ = 0;
   double elected_time_secs_ = 0;
@@ -199,6 +216,8 @@ class Master {
   std::map<std::string, double> weights_;
   std::map<std::string, std::shared_ptr<http::EventStream>> operator_streams_;
   std::set<std::string> recovering_agents_;  // admitted before a restart, not yet back
+  // Frameworks recorded in the registry (id -> FrameworkInfo JSON).
+  std::map<std::string, nlohmann::json> registered_frameworks_;
 
   Timer allocation_timer_;
   Timer reregister_timer_;

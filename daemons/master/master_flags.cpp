@@ -70,9 +70,17 @@ void add_master_flags(flags::FlagSet<MasterFlags>& set) {
   set.add(&F::config, "config",
           "The cluster spec (YAML). The master refuses to start on a spec that does not "
           "validate; flags override its values.");
-  set.add(&F::zk, "zk", "ZooKeeper URL (zk://host1:2181,host2:2181/mesos) for leader election.")
+  set.add(&F::zk, "zk",
+          "ZooKeeper URL (zk://[user:password@]host1:2181,host2:2181/mesos, or file:///path "
+          "holding one) for leader election and the registry. Default: from --config when the "
+          "spec has more than one master.")
       .from_file();
-  set.add(&F::quorum, "quorum", "Size of the masters' quorum (with --zk).");
+  set.add(&F::quorum, "quorum",
+          "Size of the masters' quorum (a majority of the masters); checked against --config.")
+      .validate(flags::positive);
+  set.add(&F::zk_session_timeout, "zk_session_timeout",
+          "ZooKeeper session timeout: a leader cut off from ZooKeeper this long steps down.")
+      .validate(flags::positive);
   set.add(&F::roles, "roles",
           "Comma-separated list of the roles frameworks may use (default: any role).");
   set.add(&F::weights, "weights", "Role weights for fair sharing: ROLE=WEIGHT,... (e.g. prod=3,dev=1).");

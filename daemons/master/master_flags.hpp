@@ -25,6 +25,7 @@ struct MasterFlags : LoggingFlags {
   std::optional<std::string> config;
   std::optional<std::string> zk;
   std::optional<uint32_t> quorum;
+  Duration zk_session_timeout = Duration::seconds(10);
   std::optional<std::string> roles;    // "prod,dev": when set, only these roles
   std::optional<std::string> weights;  // "prod=3,dev=1"
   std::optional<Duration> offer_timeout;

@@ -1,5 +1,5 @@
 // Registry: what the master must not forget across a restart or failover
-// (admitted and unreachable agents, role weights, quotas).
+// (admitted and unreachable agents, frameworks, role weights, quotas).
 //
 // The master changes the registry only through apply(), and acknowledges an
 // operation (admits an agent, answers UPDATE_WEIGHTS...) only once `done`
@@ -18,6 +18,10 @@
 #include "lib/base/result.hpp"
 #include "lib/event/event_loop.hpp"
 
+namespace cairn::zk {
+class Client;
+}
+
 namespace cairn::master {
 
 struct RegistryState {
@@ -25,6 +29,9 @@ struct RegistryState {
   std::map<std::string, double> unreachable;     // agent id -> when (seconds since epoch)
   std::map<std::string, double> weights;         // role -> weight
   std::map<std::string, nlohmann::json> quotas;  // role -> guarantee (v1 Resources JSON)
+  // Frameworks that subscribed: id -> FrameworkInfo JSON (a failed-over
+  // master knows them before they re-subscribe).
+  std::map<std::string, nlohmann::json> frameworks;
 
   nlohmann::json to_json() const;
   static Result<RegistryState> from_json(const nlohmann::json& json);
@@ -45,5 +52,14 @@ class Registry {
 // A JSON file <dir>/registry.json, written to a temporary file, fsynced and
 // renamed over the old one; changes made in one turn of `loop` share a write.
 std::unique_ptr<Registry> make_local_registry(EventLoop& loop, std::string dir);
+
+// The registry of an HA cluster, in ZooKeeper under `<root>/registry`,
+// written by the leading master over its own session `client`. Every write
+// is one version-checked multi() that also checks `leader_node` (the
+// master's ephemeral json.info_ node): a master that is no longer the
+// leader, or whose view is stale, cannot write. Agents are sharded over
+// many nodes so that no node nears ZooKeeper's 1 MB limit at 50,000 agents.
+std::unique_ptr<Registry> make_zk_registry(EventLoop& loop, zk::Client& client, std::string root,
+                                           std::string leader_node);
 
 }  // namespace cairn::master

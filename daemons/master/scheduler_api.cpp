@@ -58,6 +58,26 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
   const bool known = info.id && frameworks_.count(*info.id) > 0;
   std::string id = info.id ? *info.id : next_framework_id();
   info.id = id;
+  if (!registered_frameworks_.count(id)) {
+    // The registry learns of a framework before the framework hears
+    // SUBSCRIBED, so that a master elected later knows it too.
+    nlohmann::json stored = info.to_json();
+    SchedulerCall admitted = call;
+    admitted.framework_info->id = id;
+    registry_->apply(
+        [id, stored](RegistryState& state) { state.frameworks[id] = stored; },
+        [this, alive = std::weak_ptr<bool>(alive_), admitted, responder, recordio, id,
+         stored](Status written) mutable {
+          if (alive.expired()) return;
+          if (!written.ok()) {
+            return responder.respond(
+                http::text_response(503, "Cannot record the framework: " + written.error()));
+          }
+          registered_frameworks_[id] = stored;
+          subscribe(admitted, std::move(responder), recordio);
+        });
+    return;
+  }
   Framework& framework = frameworks_[id];
   const double now = mesos::now_seconds();
   if (!known) {
@@ -264,6 +284,15 @@ void Master::teardown_framework(const std::string& id, const std::string& why) {
   if (it == frameworks_.end()) return;
   Framework& framework = it->second;
   log::info("Tearing down framework {} ({}): {}", framework_id, framework.info.name, why);
+  if (registered_frameworks_.erase(framework_id) > 0) {
+    registry_->apply([framework_id](RegistryState& state) { state.frameworks.erase(framework_id); },
+                     [framework_id](Status removed) {
+                       if (!removed.ok()) {
+                         log::warning("Framework {} stays in the registry: {}", framework_id,
+                                      removed.error());
+                       }
+                     });
+  }
 
   std::set<std::string> offers = framework.offers;
   for (const std::string& offer_id : offers) {

@@ -3,6 +3,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <cstdio>
 #include <mutex>
@@ -74,6 +75,30 @@ void quiet_c_client_logging() {
   // The C client logs every reconnect attempt at WARN; errors are enough
   // (sessions are reported through SessionEvent and our own log).
   std::call_once(once, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
+}
+
+// The C client's own messages, into our log. While no server answers it
+// retries every few milliseconds and logs an error each time: one line per
+// ten seconds says as much.
+void c_client_log(const char* message) {
+  static std::atomic<int64_t> last_ms{0};
+  static std::atomic<int64_t> suppressed{0};
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_ms.load();
+  if (last != 0 && now - last < 10'000) {
+    ++suppressed;
+    return;
+  }
+  if (!last_ms.compare_exchange_strong(last, now)) return;
+  int64_t skipped = suppressed.exchange(0);
+  std::string text(message);
+  // "2026-11-25 11:01:29,577:25105(0x7f..):ZOO_ERROR@check_events@2985: Socket ..."
+  size_t at = text.find("ZOO_");
+  if (at != std::string::npos) text = text.substr(at);
+  if (skipped > 0) text += " (" + std::to_string(skipped) + " more ZooKeeper client messages)";
+  log::warning("ZooKeeper client: {}", text);
 }
 
 }  // namespace
@@ -253,9 +278,9 @@ Client::Client(EventLoop& loop, ClientOptions options, std::function<void(Sessio
   // The watcher context outlives every C-client callback: freed after close.
   auto* context = new std::weak_ptr<Shared>(shared_);
   shared_->handle =
-      zookeeper_init(shared_->options.servers.c_str(), session_watcher,
-                     static_cast<int>(shared_->options.session_timeout.ms()), nullptr,
-                     context, 0);
+      zookeeper_init2(shared_->options.servers.c_str(), session_watcher,
+                      static_cast<int>(shared_->options.session_timeout.ms()), nullptr, context,
+                      0, c_client_log);
   if (shared_->handle == nullptr) {
     delete context;
     log::error("ZooKeeper client for {} could not start: {}", shared_->options.servers,
