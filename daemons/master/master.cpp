@@ -124,6 +124,8 @@ http::Handler Master::leader_only(http::Handler handler) {
 }
 
 void Master::stop() {
+  // A stopped master leads no more (an HA master that steps down stops first).
+  recovered_ = false;
   allocation_timer_.cancel();
   reregister_timer_.cancel();
   operator_heartbeat_.cancel();

@@ -30,20 +30,35 @@ MasterProcess::MasterProcess(MasterFlags flags) {
   loop_.start_thread();
   std::promise<void> started;
   loop_.post([&] {
-    master_ = std::make_unique<Master>(loop_, options, metrics_, make_drf_allocator(),
-                                       make_local_registry(loop_, flags.work_dir));
+    master_ = std::make_unique<Master>(
+        loop_, options, metrics_, make_drf_allocator(),
+        flags.zk ? nullptr : make_local_registry(loop_, flags.work_dir));
     http::ServerOptions server_options;
     server_options.address = "127.0.0.1";
     server_options.port = 0;
     server_ = std::make_unique<http::Server>(loop_, server_options, master_->routes());
     port_ = server_->start().value_or(0);
-    master_->start(port_, [&](Status) { started.set_value(); });
+    if (!flags.zk) {
+      master_->start(port_, [&](Status) { started.set_value(); });
+      return;
+    }
+    master_->standby(port_);
+    election_ = std::make_unique<MasterElection>(
+        loop_, *master_, *zk::ZkUrl::parse(*flags.zk), flags.zk_session_timeout,
+        [this](std::string why) {
+          stepped_down_ = why;
+          master_->stop();
+          election_.reset();
+        });
+    election_->start();
+    started.set_value();
   });
   started.get_future().wait();
 }
 
 MasterProcess::~MasterProcess() {
   loop_.call([&] {
+    election_.reset();
     master_->stop();
     server_.reset();
     master_.reset();

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "daemons/master/election.hpp"
 #include "daemons/master/master.hpp"
 #include "lib/event/event_loop.hpp"
 #include "lib/http/client.hpp"
@@ -25,6 +26,9 @@ namespace cairn::master::testing {
 // Fast timeouts so tests do not wait on production defaults.
 MasterFlags test_master_flags(const std::string& work_dir);
 
+// With flags.zk set, the master runs as an HA master: it starts as a
+// standby and leads once elected (stepped_down() tells when it would have
+// restarted itself).
 class MasterProcess {
  public:
   explicit MasterProcess(MasterFlags flags);
@@ -35,11 +39,16 @@ class MasterProcess {
   EventLoop& loop() { return loop_; }
   Master& master() { return *master_; }
   metrics::Registry& metrics() { return metrics_; }
+  bool leading() { return loop_.call([&] { return master_->leading(); }); }
+  // Why an HA master stepped down (empty while it has not).
+  std::string stepped_down() { return loop_.call([&] { return stepped_down_; }); }
 
  private:
   EventLoop loop_;
   metrics::Registry metrics_;
   std::unique_ptr<Master> master_;
+  std::unique_ptr<MasterElection> election_;
+  std::string stepped_down_;
   std::unique_ptr<http::Server> server_;
   uint16_t port_ = 0;
 };

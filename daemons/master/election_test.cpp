@@ -1,0 +1,151 @@
+// HA masters in one process against a real ZooKeeper server: election,
+// standby redirects, the registry in ZooKeeper surviving a failover, and
+// stepping down when the session is lost.
+#include "daemons/master/election.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "daemons/master/testing/master_harness.hpp"
+#include "daemons/master/testing/simulated_agent.hpp"
+#include "lib/zk/testing/zk_server.hpp"
+
+namespace cairn::master {
+namespace {
+
+using testing::eventually;
+using testing::MasterProcess;
+using testing::RawScheduler;
+using testing::SimulatedAgent;
+using testing::SimulatedAgentOptions;
+using testing::TestClient;
+
+class ElectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = zk::testing::zookeeper_unavailable(); !why.empty()) GTEST_SKIP() << why;
+    dir_ = ::testing::TempDir() + "/election_test_" + std::to_string(::getpid());
+    std::filesystem::remove_all(dir_);
+    zk_ = std::make_unique<zk::testing::ZooKeeperServer>(dir_ + "/zk");
+    Status started = zk_->start();
+    ASSERT_TRUE(started.ok()) << started.error();
+  }
+  void TearDown() override {
+    agents_.clear();
+    masters_.clear();
+    zk_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  MasterProcess& start_master() {
+    MasterFlags flags = testing::test_master_flags(dir_ + "/m" + std::to_string(masters_.size()));
+    flags.zk = "zk://" + zk_->connect_string() + "/cairn";
+    flags.zk_session_timeout = Duration::seconds(2);
+    masters_.push_back(std::make_unique<MasterProcess>(flags));
+    return *masters_.back();
+  }
+
+  double elected(MasterProcess& master) {
+    http::Response response = client_.get(master.url() + "/metrics/snapshot");
+    return nlohmann::json::parse(response.body).value("master/elected", -1.0);
+  }
+
+  std::string dir_;
+  std::unique_ptr<zk::testing::ZooKeeperServer> zk_;
+  std::vector<std::unique_ptr<MasterProcess>> masters_;
+  std::vector<std::unique_ptr<SimulatedAgent>> agents_;
+  TestClient client_;
+};
+
+TEST_F(ElectionTest, StandbyRedirectsToTheLeaderAndTakesOverWithTheRegistry) {
+  MasterProcess& first = start_master();
+  ASSERT_TRUE(eventually([&] { return first.leading(); }, Duration::seconds(20)));
+  MasterProcess& second = start_master();
+  // The standby knows the leader and sends everything that needs it there.
+  ASSERT_TRUE(eventually(
+      [&] { return client_.get(second.url() + "/master/redirect").status == 307; },
+      Duration::seconds(20)));
+  const std::string first_location = "//127.0.0.1:" + std::to_string(first.port());
+  EXPECT_EQ(client_.get(second.url() + "/master/redirect").headers.get("Location"),
+            first_location);
+  http::Response state = client_.get(second.url() + "/master/state?jsonp=x");
+  EXPECT_EQ(state.status, 307);
+  EXPECT_EQ(state.headers.get("Location"), first_location + "/master/state?jsonp=x");
+  EXPECT_EQ(client_.post_json(second.url() + "/api/v1/scheduler", {{"type", "SUBSCRIBE"}}).status,
+            307);
+  EXPECT_EQ(client_.get(second.url() + "/health").status, 200);
+  EXPECT_EQ(elected(first), 1.0);
+  EXPECT_EQ(elected(second), 0.0);
+
+  // An agent and a framework are admitted by the leader: both go to the
+  // registry in ZooKeeper before they are answered.
+  SimulatedAgentOptions agent_options;
+  agent_options.master = first.url();
+  agents_.push_back(std::make_unique<SimulatedAgent>(client_.loop(), agent_options));
+  client_.loop().call([&] {
+    agents_.back()->start();
+    return 0;
+  });
+  ASSERT_TRUE(eventually([&] { return agents_.back()->registered(); }));
+  std::string agent_id = *agents_.back()->agent_id();
+  RawScheduler framework(client_, first.url());
+  ASSERT_EQ(framework.subscribe({{"name", "ha"}, {"user", "root"}, {"failover_timeout", 600},
+                                 {"roles", {"*"}},
+                                 {"capabilities", {{{"type", "MULTI_ROLE"}}}}}),
+            200);
+  ASSERT_FALSE(framework.wait_for("SUBSCRIBED").empty());
+  std::string framework_id = framework.framework_id();
+  http::Response weights = client_.send(first.url() + "/master/weights", [] {
+    http::Request request;
+    request.method = "PUT";
+    request.body = R"([{"role": "prod", "weight": 3}])";
+    return request;
+  }());
+  ASSERT_EQ(weights.status, 200) << weights.body;
+
+  // The leader dies (its session closes): the standby leads and recovers it all.
+  framework.disconnect();
+  masters_.erase(masters_.begin());
+  MasterProcess& leader = *masters_.front();
+  ASSERT_TRUE(eventually([&] { return leader.leading(); }, Duration::seconds(20)));
+  nlohmann::json agents =
+      nlohmann::json::parse(client_.post_json(leader.url() + "/api/v1", {{"type", "GET_AGENTS"}}).body);
+  ASSERT_EQ(agents["get_agents"]["recovered_agents"].size(), 1u) << agents.dump();
+  EXPECT_EQ(agents["get_agents"]["recovered_agents"][0]["id"]["value"], agent_id);
+  nlohmann::json stored_weights = nlohmann::json::parse(client_.get(leader.url() + "/master/weights").body);
+  EXPECT_EQ(stored_weights, nlohmann::json::parse(R"([{"role": "prod", "weight": 3.0}])"));
+
+  // The agent re-registers with its id; the framework re-subscribes with its id.
+  agents_.clear();
+  agent_options.master = leader.url();
+  agent_options.agent_id = agent_id;
+  agents_.push_back(std::make_unique<SimulatedAgent>(client_.loop(), agent_options));
+  client_.loop().call([&] {
+    agents_.back()->start();
+    return 0;
+  });
+  ASSERT_TRUE(eventually([&] { return agents_.back()->registered(); }));
+  EXPECT_EQ(agents_.back()->agent_id(), agent_id);
+  RawScheduler again(client_, leader.url());
+  ASSERT_EQ(again.subscribe({{"id", {{"value", framework_id}}}, {"name", "ha"}, {"user", "root"},
+                             {"failover_timeout", 600}, {"roles", {"*"}},
+                             {"capabilities", {{{"type", "MULTI_ROLE"}}}}}),
+            200);
+  nlohmann::json subscribed = again.wait_for("SUBSCRIBED");
+  EXPECT_EQ(subscribed["subscribed"]["framework_id"]["value"], framework_id);
+  EXPECT_FALSE(again.wait_for("OFFERS").empty());
+}
+
+TEST_F(ElectionTest, ALeaderThatLosesZooKeeperStepsDown) {
+  MasterProcess& master = start_master();
+  ASSERT_TRUE(eventually([&] { return master.leading(); }, Duration::seconds(20)));
+  zk_->kill();
+  // Disconnected for the whole session timeout (2 s): no longer sure to lead.
+  EXPECT_TRUE(eventually([&] { return !master.stepped_down().empty(); }, Duration::seconds(20)));
+  EXPECT_NE(master.stepped_down().find("session"), std::string::npos) << master.stepped_down();
+  EXPECT_FALSE(master.leading());
+}
+
+}  // namespace
+}  // namespace cairn::master
