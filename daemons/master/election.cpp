@@ -83,7 +83,7 @@ void MasterElection::elected() {
   auto registry = std::make_unique<SteppingDownRegistry>(
       make_zk_registry(loop_, *client_, url_.path, *contender_->node()),
       [this, alive = std::weak_ptr<bool>(alive_)](std::string why) {
-        if (!alive.expired()) fail("registry write failed: " + why);
+        if (!alive.expired()) fail(why);
       });
   master_.lead(std::move(registry), [this, alive = std::weak_ptr<bool>(alive_)](Status led) {
     if (!alive.expired() && !led.ok()) fail(led.error());

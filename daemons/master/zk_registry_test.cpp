@@ -276,6 +276,46 @@ TEST_F(ZkRegistryTest, ApplyCallsOfOneTurnShareOneWrite) {
   EXPECT_EQ(recovered->agents.size(), 101u);
 }
 
+TEST_F(ZkRegistryTest, AnApplyDuringAWriteWaitsForIt) {
+  zk::Client& c = connect();
+  Registry& registry = make_registry(c, make_leader(c, "leader"));
+  ASSERT_TRUE(recover(registry).ok());
+  ASSERT_TRUE(apply(registry, [](RegistryState& s) { s.agents["a"] = {{"n", 0}}; }).ok());
+
+  // Ten applies, each made on the turn after the previous one's flush ran
+  // (its mutation posts the next), i.e. while that write is in flight. Sent
+  // concurrently, all but the first would carry a stale version and fail.
+  auto statuses = std::make_shared<std::vector<Status>>();
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  auto next = std::make_shared<std::function<void(int)>>();
+  *next = [this, &registry, statuses, answered, next](int i) {
+    registry.apply(
+        [this, next, i](RegistryState& s) {
+          s.agents["a"]["n"] = i;
+          if (i < 10) loop_.post([next, i] { (*next)(i + 1); });
+        },
+        [statuses, answered](Status status) {
+          statuses->push_back(status);
+          ++*answered;
+        });
+  };
+  loop_.post([next] { (*next)(1); });
+  ASSERT_TRUE(wait_until([&] { return answered->load() == 10; }));
+  loop_.call([&] {
+    for (const Status& status : *statuses)
+      EXPECT_TRUE(status.ok()) << status.error();
+    return 0;
+  });
+  const std::string path = std::string(kShards) + "/" + shard_names(c).at(0);
+  auto shard = get(c, path);
+  EXPECT_EQ(nlohmann::json::parse(shard.value.first)["agents"]["a"]["n"], 10);
+  EXPECT_EQ(shard.value.second.version, 10);  // one write each, in turn
+  loop_.call([next] {
+    *next = nullptr;  // break the cycle
+    return 0;
+  });
+}
+
 TEST_F(ZkRegistryTest, AMasterThatLostItsLeaderNodeCannotWrite) {
   zk::Client& c = connect();
   const std::string leader = make_leader(c, "leader");
