@@ -3,7 +3,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "lib/fs/atomic_file.hpp"
+#include "lib/detector/master_detector.hpp"
+#include "lib/zk/zk_url.hpp"
 
 namespace cairn::cli {
 
@@ -13,18 +14,11 @@ std::string default_master() {
 }
 
 Result<std::string> resolve_master(BlockingClient& client, const std::string& master) {
-  std::string value = master;
-  if (value.rfind("file://", 0) == 0) {
-    Result<std::string> content = fs::read_file(value.substr(7));
-    if (!content.ok()) return Error("--master: " + content.error());
-    value = *content;
-    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-  }
-  if (value.rfind("zk://", 0) == 0) {
-    return Error("--master: zk:// detection is not available in this build yet; give host:port");
-  }
-  if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) value = "http://" + value;
-  while (!value.empty() && value.back() == '/') value.pop_back();
+  // The masters' election in ZooKeeper names the leader.
+  if (zk::is_zk_url(master)) return detector::detect_leader_once(master, kLeaderDetectionTimeout);
+  Result<std::string> normalized = detector::normalize_master_url(master, "--master");
+  if (!normalized.ok()) return normalized;
+  const std::string& value = *normalized;
   // Ask for the leader: a standby answers /master/redirect with its address.
   Result<http::Response> redirect = client.get(value + "/master/redirect");
   if (!redirect.ok()) return Error("cannot reach the master at " + value + ": " + redirect.error());

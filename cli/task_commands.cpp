@@ -13,6 +13,7 @@
 #include "lib/http/url.hpp"
 #include "lib/resources/resources.hpp"
 #include "lib/scheduler/driver.hpp"
+#include "lib/zk/zk_url.hpp"
 
 namespace cairn::cli {
 namespace {
@@ -81,7 +82,7 @@ Result<long long> file_size(BlockingClient& client, const TaskLocation& at, cons
 
 int run_state_command(const Args& args) {
   flags::FlagSet<MasterOnly> set("cairn state", "Print the leading master's /master/state JSON.");
-  set.add(&MasterOnly::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&MasterOnly::master, "master", kMasterHelp);
   int code = 0;
   auto flags = parse(set, args, &code);
   if (!flags) return code;
@@ -96,7 +97,7 @@ int run_state_command(const Args& args) {
 
 int run_resolve_command(const Args& args) {
   flags::FlagSet<MasterOnly> set("cairn resolve", "Print the leading master's host:port.");
-  set.add(&MasterOnly::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&MasterOnly::master, "master", kMasterHelp);
   int code = 0;
   auto flags = parse(set, args, &code);
   if (!flags) return code;
@@ -113,7 +114,7 @@ int run_resolve_command(const Args& args) {
 
 int run_ps_command(const Args& args) {
   flags::FlagSet<MasterOnly> set("cairn ps", "List the cluster's tasks.");
-  set.add(&MasterOnly::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&MasterOnly::master, "master", kMasterHelp);
   set.add(&MasterOnly::all, "all", "Also list finished tasks.");
   int code = 0;
   auto flags = parse(set, args, &code);
@@ -146,7 +147,7 @@ int run_ps_command(const Args& args) {
 
 int run_ls_command(const Args& args) {
   flags::FlagSet<TaskFile> set("cairn ls", "List a task's sandbox.");
-  set.add(&TaskFile::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&TaskFile::master, "master", kMasterHelp);
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
   set.positional(&TaskFile::file, "PATH", "Directory inside the sandbox.");
   int code = 0;
@@ -171,7 +172,7 @@ int run_ls_command(const Args& args) {
 
 int run_cat_command(const Args& args) {
   flags::FlagSet<TaskFile> set("cairn cat", "Print a file of a task's sandbox.");
-  set.add(&TaskFile::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&TaskFile::master, "master", kMasterHelp);
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
   set.positional(&TaskFile::file, "FILE", "File inside the sandbox (stdout, stderr, ...).");
   int code = 0;
@@ -203,7 +204,7 @@ int run_tail_command(const Args& raw) {
     else args.push_back(raw[i]);
   }
   flags::FlagSet<TaskFile> set("cairn tail", "Print the end of a file of a task's sandbox (-f: keep following).");
-  set.add(&TaskFile::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&TaskFile::master, "master", kMasterHelp);
   set.add(&TaskFile::follow, "follow", "Keep printing what is appended (also -f).");
   set.add(&TaskFile::lines, "lines", "Lines to print first (also -n N).");
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
@@ -322,7 +323,7 @@ class ExecuteOnce : public scheduler::Scheduler {
 
 int run_execute_command(const Args& args) {
   flags::FlagSet<ExecuteFlags> set("cairn execute", "Run one command as a task and wait for it to end.");
-  set.add(&ExecuteFlags::master, "master", "The master (host:port, http://..., file:///path).");
+  set.add(&ExecuteFlags::master, "master", kMasterHelp);
   set.add(&ExecuteFlags::command, "command", "Shell command to run.").required();
   set.add(&ExecuteFlags::name, "name", "Task name (the id is NAME-PID).");
   set.add(&ExecuteFlags::resources, "resources", "Resources of the task, Mesos syntax.");
@@ -337,9 +338,11 @@ int run_execute_command(const Args& args) {
   Result<std::string> master = resolve_master(client, flags->master);
   if (!master.ok()) return fail("execute", master.error());
   ExecuteOnce framework(*flags, *resources);
-  scheduler::SchedulerDriver driver(framework,
-                                    {{"user", "root"}, {"name", "cairn-execute"}, {"role", flags->role}},
-                                    scheduler::DriverOptions{.master = *master});
+  // With ZooKeeper the driver follows the leader itself, fail-overs included.
+  const std::string driver_master = zk::is_zk_url(flags->master) ? flags->master : *master;
+  scheduler::SchedulerDriver driver(
+      framework, {{"user", "root"}, {"name", "cairn-execute"}, {"role", flags->role}},
+      scheduler::DriverOptions{.master = driver_master});
   driver.run();
   return framework.exit_code();
 }

@@ -72,13 +72,23 @@ Status Agent::start(uint16_t port) {
     log::error("Recovery failed, continuing without the broken checkpoints (--strict=false): {}",
                recovered.error());
   }
-  connect_to_master();
+  // The detector reports the master (a fixed one at once, from the loop);
+  // leader_changed() then registers.
+  Result<std::unique_ptr<detector::MasterDetector>> detector = detector::MasterDetector::create(
+      loop_, options_.master_url, options_.flags.zk_session_timeout,
+      [this](std::optional<std::string> url) { leader_changed(std::move(url)); });
+  if (!detector.ok()) return Error(detector.error());
+  detector_ = std::move(detector).value();
+  if (detector_->follows_zookeeper()) {
+    log::info("Following the leading master elected in {}", detector_->source());
+  }
   executor_check_timer_ = loop_.after(options_.executor_check_interval, [this] { check_executors(); });
   return ok_status();
 }
 
 void Agent::stop() {
   stopping_ = true;
+  detector_.reset();
   reconnect_timer_.cancel();
   executor_check_timer_.cancel();
   update_timers_.clear();

@@ -1,8 +1,10 @@
 // Agent: runs on every node. One actor on one EventLoop owns the
 // frameworks, executor runs and tasks of this machine (model.hpp).
 //
-// It registers with the master over the master↔agent protocol
-// (docs/internals/agent-protocol.md) and keeps that stream alive; runs
+// It finds the leading master (a fixed --master, or the leader elected in
+// ZooKeeper, lib/detector/master_detector.hpp), registers with it over the
+// master↔agent protocol (docs/internals/agent-protocol.md), keeps that
+// stream alive and re-registers when the leader changes; runs
 // what the master asks for by launching executors in containers
 // (containerizer.hpp) that subscribe back over the v1 executor API
 // (POST /api/v1/executor); relays status updates to the master at least
@@ -29,6 +31,7 @@
 #include "daemons/agent/containerizer.hpp"
 #include "daemons/agent/fetcher/fetcher.hpp"
 #include "daemons/agent/model.hpp"
+#include "lib/detector/master_detector.hpp"
 #include "lib/docker/docker_client.hpp"
 #include "lib/event/event_loop.hpp"
 #include "lib/event/worker_pool.hpp"
@@ -43,7 +46,9 @@ namespace cairn::agent {
 
 struct AgentOptions {
   AgentFlags flags;
-  std::string master_url;  // http://host:port
+  // The master: http(s)://host:port, or a ZooKeeper URL (zk://..., or a
+  // file:// holding one) whose elected leader the agent follows.
+  std::string master_url;
   std::string advertised_ip = "127.0.0.1";
   std::string hostname = "localhost";
   Resources resources;
@@ -88,6 +93,10 @@ class Agent {
   nlohmann::json agent_info() const;
 
   // master_link.cpp
+  // The detector's report: drop the current master, register with `url`
+  // (or wait while there is no leader).
+  void leader_changed(std::optional<std::string> url);
+  void drop_master();
   void connect_to_master();
   void schedule_reconnect();
   void handle_master_event(const nlohmann::json& event);
@@ -152,6 +161,12 @@ class Agent {
   bool stopping_ = false;
   double start_time_ = 0;
   nlohmann::json master_info_;
+  std::unique_ptr<detector::MasterDetector> detector_;
+  std::string master_url_;  // the current leader's base URL; empty while there is none
+  // Bumped whenever the master connection is replaced: callbacks of an
+  // older connection (a late end of stream, a 403 from the old leader)
+  // must not tear down the new one.
+  uint64_t master_epoch_ = 0;
   std::string master_stream_id_;
   std::shared_ptr<http::ClientStream> master_stream_;
   recordio::Decoder master_decoder_;

@@ -1,7 +1,6 @@
 #include "daemons/agent/agent_flags.hpp"
 
 #include "lib/flags/validators.hpp"
-#include "lib/fs/atomic_file.hpp"
 
 namespace cairn::agent {
 
@@ -21,8 +20,13 @@ Status one_of(const std::string& value, std::initializer_list<const char*> allow
 void add_agent_flags(flags::FlagSet<AgentFlags>& set) {
   using F = AgentFlags;
   set.add(&F::master, "master",
-          "The master: host:port, http(s)://host:port, or file:///path holding one.")
+          "The master: host:port, http(s)://host:port, or "
+          "zk://[user:password@]host1:2181,host2:2181/path to follow the leader elected in "
+          "ZooKeeper; or file:///path holding one of these.")
       .required();
+  set.add(&F::zk_session_timeout, "zk_session_timeout",
+          "ZooKeeper session timeout of the master detector (with a zk:// --master).")
+      .validate(flags::positive);
   set.add(&F::ip, "ip", "IP address to listen on.");
   set.add(&F::port, "port", "Port to listen on.");
   set.add(&F::advertise_ip, "advertise_ip", "IP address advertised to the master (default: --ip, or this host's address).");
@@ -72,24 +76,6 @@ void add_agent_flags(flags::FlagSet<AgentFlags>& set) {
       .validate(flags::positive);
   set.add(&F::fetcher_cache_dir, "fetcher_cache_dir", "Cache of fetched URIs marked cache: true.");
   add_logging_flags(set);
-}
-
-Result<std::string> resolve_master_url(const std::string& master) {
-  std::string value = master;
-  if (value.rfind("file://", 0) == 0) {
-    Result<std::string> content = fs::read_file(value.substr(7));
-    if (!content.ok()) return Error("--master: " + content.error());
-    value = *content;
-    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-  }
-  if (value.rfind("zk://", 0) == 0) {
-    return Error("--master: zk:// master detection is not available in this build yet; give "
-                 "host:port of the master");
-  }
-  if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) value = "http://" + value;
-  while (!value.empty() && value.back() == '/') value.pop_back();
-  if (value.find(':', value.find("//") + 2) == std::string::npos) value += ":5050";
-  return value;
 }
 
 }  // namespace cairn::agent

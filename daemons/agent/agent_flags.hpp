@@ -13,7 +13,10 @@
 namespace cairn::agent {
 
 struct AgentFlags : LoggingFlags {
-  std::string master;  // host:port, http(s)://host:port, file:///path holding one
+  // host:port, http(s)://host:port, zk://[user:password@]host:port[,...]/path,
+  // or file:///path holding one of these (lib/detector/master_detector.hpp).
+  std::string master;
+  Duration zk_session_timeout = Duration::seconds(10);
   std::string ip = "0.0.0.0";
   uint16_t port = 5051;
   std::optional<std::string> advertise_ip;
@@ -44,10 +47,5 @@ void add_agent_flags(flags::FlagSet<AgentFlags>& set);
 inline constexpr const char* kAgentSummary =
     "The Cairn agent: advertises this machine's resources to the master and runs tasks in "
     "isolated containers, surviving its own restarts.";
-
-// The master's base URL from --master: "host:port" and "http(s)://host:port"
-// as given; "file:///path" reads the URL from the file; "zk://" is refused
-// until ZooKeeper master detection is available.
-Result<std::string> resolve_master_url(const std::string& master);
 
 }  // namespace cairn::agent

@@ -1,7 +1,8 @@
 // The agent with a real master and real cairn-executor processes: command
 // tasks run, finish, fail and are killed; sandbox files are readable
 // through /files; an agent restart keeps running tasks; --recover=cleanup
-// kills them.
+// kills them; with a zk:// --master the agent follows the leader elected
+// in a real ZooKeeper server.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -13,6 +14,10 @@
 #include "daemons/agent/testing/agent_harness.hpp"
 #include "daemons/master/testing/master_harness.hpp"
 #include "lib/fs/atomic_file.hpp"
+#include "lib/zk/client.hpp"
+#include "lib/zk/leader_election.hpp"
+#include "lib/zk/testing/zk_server.hpp"
+#include "lib/zk/testing/zk_test_support.hpp"
 
 namespace cairn::agent {
 namespace {
@@ -45,7 +50,10 @@ class AgentTest : public ::testing::Test {
   void TearDown() override {
     scheduler_.reset();
     agent_.reset();
+    master_b_.reset();
     master_.reset();
+    election_.reset();
+    zookeeper_.reset();
     kill_leftover_executors();
     std::filesystem::remove_all(dir_);
     // The harness's --cgroups_root (cairn-test-<pid>), empty by now.
@@ -130,10 +138,69 @@ class AgentTest : public ::testing::Test {
     return "";
   }
 
+  // Election nodes written by hand, as masters started with --zk write them.
+  class Election {
+   public:
+    Election(const std::string& servers, std::string path) : path_(std::move(path)) {
+      loop_.start_thread();
+      loop_.call([&] {
+        client_ = std::make_unique<zk::Client>(
+            loop_, zk::ClientOptions{servers, Duration::seconds(10), std::nullopt},
+            [](zk::SessionEvent) {});
+      });
+      EXPECT_TRUE(zk::testing::wait_until(
+          [&] { return loop_.call([&] { return client_->connected(); }); }));
+      auto parents = zk::testing::await_reply<zk::Nothing>(
+          loop_, [&](auto done) { client_->create_parents(path_, done); });
+      EXPECT_TRUE(parents.ok()) << parents.error;
+    }
+    ~Election() {
+      loop_.call([&] { client_.reset(); });
+      loop_.stop();
+      loop_.join();
+    }
+    // A contender holding `master_info`; returns its node.
+    std::string add(const nlohmann::json& master_info) {
+      auto created = zk::testing::await_reply<std::string>(loop_, [&](auto done) {
+        client_->create(path_ + "/" + zk::kLeaderLabel, master_info.dump(),
+                        zk::CreateMode::kEphemeralSequential, done);
+      });
+      EXPECT_TRUE(created.ok()) << created.error;
+      return created.value;
+    }
+    void remove(const std::string& node) {
+      auto removed = zk::testing::await_reply<zk::Nothing>(
+          loop_, [&](auto done) { client_->remove(node, -1, done); });
+      EXPECT_TRUE(removed.ok()) << removed.error;
+    }
+
+   private:
+    std::string path_;
+    EventLoop loop_;
+    std::unique_ptr<zk::Client> client_;  // loop-owned
+  };
+
+  static nlohmann::json master_info_of(MasterProcess& master) {
+    return master.loop().call([&] { return master.master().master_info(); });
+  }
+  // Whether `master` lists the agent as active in /master/slaves.
+  bool active_in(MasterProcess& master, const std::string& agent_id) {
+    http::Response slaves = client_.get(master.url() + "/master/slaves");
+    if (slaves.status != 200) return false;
+    const nlohmann::json listed = nlohmann::json::parse(slaves.body);  // the loop refers into it
+    for (const auto& agent : listed["slaves"]) {
+      if (agent["id"] == agent_id) return agent.value("active", false);
+    }
+    return false;
+  }
+
   static inline int counter_ = 0;
   std::string dir_;
   TestClient client_;
+  std::unique_ptr<zk::testing::ZooKeeperServer> zookeeper_;
+  std::unique_ptr<Election> election_;
   std::unique_ptr<MasterProcess> master_;
+  std::unique_ptr<MasterProcess> master_b_;
   std::unique_ptr<testing::AgentProcess> agent_;
   std::unique_ptr<RawScheduler> scheduler_;
 };
@@ -249,6 +316,62 @@ TEST_F(AgentTest, FetchesUrisIntoTheSandboxBeforeTheTaskStarts) {
   ASSERT_FALSE(failed.is_null());
   EXPECT_EQ(failed["reason"], "REASON_CONTAINER_LAUNCH_FAILED");
   EXPECT_NE(failed["message"].get<std::string>().find("does-not-exist"), std::string::npos) << failed.dump();
+}
+
+TEST_F(AgentTest, FollowsTheLeadingMasterElectedInZooKeeper) {
+  if (std::string why = zk::testing::zookeeper_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  zookeeper_ = std::make_unique<zk::testing::ZooKeeperServer>(dir_ + "/zookeeper");
+  Status started = zookeeper_->start();
+  ASSERT_TRUE(started.ok()) << started.error();
+  election_ = std::make_unique<Election>(zookeeper_->connect_string(), "/cairn/masters");
+  std::string node_a = election_->add(master_info_of(*master_));
+
+  testing::AgentProcessOptions options = agent_options();
+  options.master_url = "zk://" + zookeeper_->connect_string() + "/cairn/masters";
+  start_agent(options);
+  std::string agent_id = *agent_->agent_id();
+  EXPECT_TRUE(eventually([&] { return active_in(*master_, agent_id); }));
+
+  std::string offer = subscribe();
+  std::string framework_id = scheduler_->framework_id();
+  launch(offer, command_task("steady", agent_id, "sleep 1000"));
+  ASSERT_FALSE(wait_state("steady", "TASK_RUNNING").is_null());
+
+  // Master B joins the election behind A; A's node goes (its session ended):
+  // B leads, and the agent re-registers there under the same id, with its task.
+  master_b_ =
+      std::make_unique<MasterProcess>(master::testing::test_master_flags(dir_ + "/master-b"));
+  election_->add(master_info_of(*master_b_));
+  election_->remove(node_a);
+  EXPECT_TRUE(eventually([&] { return active_in(*master_b_, agent_id); }, Duration::seconds(20)));
+  EXPECT_EQ(agent_->agent_id(), agent_id);
+  EXPECT_TRUE(agent_->registered());
+  // It left A: A saw its stream end.
+  EXPECT_TRUE(eventually([&] { return !active_in(*master_, agent_id); }));
+  EXPECT_NE(client_.get(master_b_->url() + "/master/state").body.find("\"steady\""),
+            std::string::npos);
+
+  // The framework fails over to B; the kill goes through B, and the task's
+  // updates come back through B (the agent sends them to the leader).
+  scheduler_ = std::make_unique<RawScheduler>(client_, master_b_->url());
+  ASSERT_EQ(scheduler_->subscribe({{"id", {{"value", framework_id}}},
+                                   {"user", "root"},
+                                   {"name", "agent-test"},
+                                   {"failover_timeout", 60}}),
+            200);
+  ASSERT_FALSE(scheduler_->wait_for("SUBSCRIBED").is_null());
+  http::Response kill =
+      scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "steady"}}}}}});
+  EXPECT_EQ(kill.status, 202) << kill.body;
+  EXPECT_FALSE(wait_state("steady", "TASK_KILLED").is_null());
+
+  // No leader at all: the agent waits (unregistered) until one is elected.
+  election_.reset();  // its session ends, and B's node with it
+  EXPECT_TRUE(eventually([&] { return !agent_->registered(); }, Duration::seconds(20)));
+  election_ = std::make_unique<Election>(zookeeper_->connect_string(), "/cairn/masters");
+  election_->add(master_info_of(*master_b_));
+  EXPECT_TRUE(eventually([&] { return agent_->registered(); }, Duration::seconds(20)));
+  EXPECT_EQ(agent_->agent_id(), agent_id);
 }
 
 // cgroups isolation needs root and the cgroup v1/v2 controllers.

@@ -16,6 +16,7 @@
 #include "lib/logging/log.hpp"
 #include "lib/spec/host_identity.hpp"
 #include "lib/spec/load_spec.hpp"
+#include "lib/zk/zk_url.hpp"
 
 using namespace cairn;
 using namespace cairn::agent;
@@ -78,9 +79,19 @@ int main(int argc, char** argv) {
   }
 
   AgentOptions options;
-  Result<std::string> master = resolve_master_url(flags.master);
-  if (!master.ok()) return fail(master.error());
-  options.master_url = *master;
+  // Checked before anything starts; a ZooKeeper URL is followed by the
+  // agent's detector (and shown without its password).
+  std::string master_shown;
+  if (zk::is_zk_url(flags.master)) {
+    Result<zk::ZkUrl> zk_url = zk::ZkUrl::parse(flags.master, "--master");
+    if (!zk_url.ok()) return fail(zk_url.error());
+    options.master_url = flags.master;
+    master_shown = zk_url->redacted();
+  } else {
+    Result<std::string> master = detector::normalize_master_url(flags.master, "--master");
+    if (!master.ok()) return fail(master.error());
+    options.master_url = master_shown = *master;
+  }
   Status work_dir = fs::create_directories(flags.work_dir);
   if (!work_dir.ok()) return fail("--work_dir: " + work_dir.error());
   Result<Resources> resources = agent_resources(flags.resources.value_or(""),
@@ -104,6 +115,8 @@ int main(int argc, char** argv) {
   }
   options.executor_path = flags.executor_path.value_or(find_executor());
   options.flag_values = set.values(flags);
+  // /flags must not show a ZooKeeper password (file:// keeps it in the file).
+  if (flags.master.rfind("zk://", 0) == 0) options.flag_values["master"] = master_shown;
   options.flags = flags;
 
   if (Status logging = init_logging(logging_options(flags, "cairn-agent")); !logging.ok())
@@ -131,7 +144,7 @@ int main(int argc, char** argv) {
   Status started = agent.start(*port);
   if (!started.ok()) return fail(started.error());
   log::info("cairn-agent {} listening on {}:{} with {}; master {}", CAIRN_VERSION, flags.ip, *port,
-            options.resources.to_string(), options.master_url);
+            options.resources.to_string(), master_shown);
   sd_notify(0, "READY=1");
 
   std::thread signal_thread([&] {

@@ -1,7 +1,10 @@
-// The agent side of the master↔agent protocol: register (or re-register
-// with this agent's id and its live tasks), keep the event stream, answer
-// pings, and reconnect with backoff when the master goes away.
+// The agent side of the master↔agent protocol: follow the leading master
+// (MasterDetector), register (or re-register with this agent's id and its
+// live tasks), keep the event stream, answer pings, and reconnect with
+// backoff when the master goes away or the leader changes.
 #include <fmt/core.h>
+
+#include <random>
 
 #include "daemons/agent/agent.hpp"
 #include "lib/logging/log.hpp"
@@ -25,8 +28,46 @@ http::Request json_request(const nlohmann::json& body, const std::string& stream
 
 }  // namespace
 
-void Agent::connect_to_master() {
+void Agent::leader_changed(std::optional<std::string> url) {
   if (stopping_) return;
+  const bool follows_zookeeper = detector_ && detector_->follows_zookeeper();
+  if (follows_zookeeper) {
+    if (url) {
+      log::info("The leading master in {} is {}{}", detector_->source(), *url,
+                master_url_.empty() ? "" : " (was " + master_url_ + ")");
+    } else {
+      log::warning("No leading master in {}{}; waiting for one to be elected", detector_->source(),
+                   master_url_.empty() ? "" : " (was " + master_url_ + ")");
+    }
+  }
+  // The old leader may still be serving (it lost its ZooKeeper session, not
+  // its process): leave it at once, so that only one master has this agent.
+  if (!master_url_.empty()) drop_master();
+  master_url_ = url.value_or("");
+  if (!url) return;  // no busy reconnecting: the detector reports the next leader
+  backoff_ = options_.flags.registration_backoff_factor;
+  if (!follows_zookeeper) return connect_to_master();
+  // As Mesos' agents do: a random delay up to --registration_backoff_factor,
+  // so that a new leader is not hit by every agent in the same instant.
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<int64_t> jitter(0, backoff_.ns());
+  reconnect_timer_ =
+      loop_.after(Duration::nanoseconds(jitter(random)), [this] { connect_to_master(); });
+}
+
+void Agent::drop_master() {
+  ++master_epoch_;
+  reconnect_timer_.cancel();
+  if (master_stream_) master_stream_->cancel();
+  master_stream_ = nullptr;
+  master_stream_id_.clear();
+  registered_ = false;
+  master_calls_.clear();  // updates are re-sent by their retry timers and on registration
+}
+
+void Agent::connect_to_master() {
+  if (stopping_ || master_url_.empty()) return;
+  const uint64_t epoch = ++master_epoch_;
   nlohmann::json tasks = nlohmann::json::array(), frameworks = nlohmann::json::array();
   for (const auto& [framework_id, framework] : frameworks_) {
     bool live = false;
@@ -56,16 +97,16 @@ void Agent::connect_to_master() {
   master_stream_id_.clear();
   std::weak_ptr<bool> alive = alive_;
   http::Client::StreamCallbacks callbacks;
-  callbacks.on_head = [this, alive](const http::Response& head) {
-    if (alive.expired()) return;
+  callbacks.on_head = [this, alive, epoch](const http::Response& head) {
+    if (alive.expired() || epoch != master_epoch_) return;
     if (head.status != 200) {
       log::warning("Master refused registration: {} {}", head.status, head.body);
       return;
     }
     master_stream_id_ = std::string(head.headers.get("Mesos-Stream-Id").value_or(""));
   };
-  callbacks.on_data = [this, alive](std::string_view data) {
-    if (alive.expired()) return;
+  callbacks.on_data = [this, alive, epoch](std::string_view data) {
+    if (alive.expired() || epoch != master_epoch_) return;
     if (!master_decoder_.feed(data).ok()) return;
     while (auto record = master_decoder_.next()) {
       nlohmann::json event = nlohmann::json::parse(*record, nullptr, false);
@@ -76,15 +117,16 @@ void Agent::connect_to_master() {
       handle_master_event(event);
     }
   };
-  callbacks.on_end = [this, alive](Status status) {
-    if (alive.expired()) return;
-    defer([this, status] {
+  callbacks.on_end = [this, alive, epoch](Status status) {
+    if (alive.expired() || epoch != master_epoch_) return;
+    defer([this, status, epoch] {
+      if (epoch != master_epoch_) return;
       master_disconnected(status.ok() ? "the master closed the stream" : status.error());
     });
   };
-  Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+  Result<http::Url> url = http::Url::parse(master_url_ + "/api/v1/agent");
   if (!url.ok()) {
-    log::error("Bad master URL {}: {}", options_.master_url, url.error());
+    log::error("Bad master URL {}: {}", master_url_, url.error());
     return;
   }
   master_stream_ = client_->open_stream(*url, json_request(call, ""), std::move(callbacks));
@@ -92,7 +134,7 @@ void Agent::connect_to_master() {
 
 void Agent::master_disconnected(const std::string& why) {
   if (stopping_) return;
-  if (registered_) log::warning("Lost the master at {}: {}", options_.master_url, why);
+  if (registered_) log::warning("Lost the master at {}: {}", master_url_, why);
   registered_ = false;
   master_stream_ = nullptr;
   master_stream_id_.clear();
@@ -101,7 +143,9 @@ void Agent::master_disconnected(const std::string& why) {
 }
 
 void Agent::schedule_reconnect() {
-  if (stopping_ || reconnect_timer_.pending()) return;
+  // Without a leader there is nobody to retry: the detector's next report
+  // connects.
+  if (stopping_ || master_url_.empty() || reconnect_timer_.pending()) return;
   Duration delay = backoff_;
   backoff_ = std::min(backoff_ * 2, Duration::minutes(1));
   reconnect_timer_ = loop_.after(delay, [this] { connect_to_master(); });
@@ -118,29 +162,37 @@ void Agent::call_master(nlohmann::json call) {
 
 void Agent::send_master_calls() {
   static constexpr size_t kMaxInFlight = 4;
-  Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+  Result<http::Url> url = http::Url::parse(master_url_ + "/api/v1/agent");
   if (!url.ok()) return;
   while (master_calls_in_flight_ < kMaxInFlight && !master_calls_.empty() && client_) {
     nlohmann::json call = std::move(master_calls_.front());
     master_calls_.pop_front();
     ++master_calls_in_flight_;
     std::weak_ptr<bool> alive = alive_;
-    client_->send(*url, json_request(call, master_stream_id_), [this, alive](Result<http::Response> r) {
-      if (alive.expired()) return;
-      --master_calls_in_flight_;
-      if (!r.ok()) {
-        log::debug("Call to the master failed: {}", r.error());
-      } else if (r->status == 403) {
-        // Not on the master's current stream (it restarted, or we were
-        // marked unreachable): register again.
-        if (master_stream_) master_stream_->cancel();
-        master_disconnected("the master no longer knows this agent's stream");
-        return;
-      } else if (r->status >= 400) {
-        log::warning("The master refused a call: {} {}", r->status, r->body);
-      }
-      send_master_calls();
-    });
+    const uint64_t epoch = master_epoch_;
+    client_->send(*url, json_request(call, master_stream_id_),
+                  [this, alive, epoch](Result<http::Response> r) {
+                    if (alive.expired()) return;
+                    --master_calls_in_flight_;
+                    if (epoch != master_epoch_) {
+                      // Meant for a master this agent has left: the call goes out again
+                      // (retry timers, re-registration) to the current one.
+                      send_master_calls();
+                      return;
+                    }
+                    if (!r.ok()) {
+                      log::debug("Call to the master failed: {}", r.error());
+                    } else if (r->status == 403) {
+                      // Not on the master's current stream (it restarted, or we were
+                      // marked unreachable): register again.
+                      if (master_stream_) master_stream_->cancel();
+                      master_disconnected("the master no longer knows this agent's stream");
+                      return;
+                    } else if (r->status >= 400) {
+                      log::warning("The master refused a call: {} {}", r->status, r->body);
+                    }
+                    send_master_calls();
+                  });
   }
 }
 
@@ -161,13 +213,13 @@ void Agent::handle_master_event(const nlohmann::json& event) {
         if (!saved.ok()) log::error("Cannot checkpoint the agent id: {}", saved.error());
       }
       log::info("{} with the master at {} as agent {}", first ? "Registered" : "Re-registered",
-                options_.master_url, id);
+                master_url_, id);
       resend_pending_updates();
     } else if (type == "PING") {
       // Straight out, not behind a burst of queued status updates: a late
       // PONG gets the agent marked unreachable.
       nlohmann::json pong{{"type", "PONG"}, {"agent_id", id_json(*agent_id_)}};
-      Result<http::Url> url = http::Url::parse(options_.master_url + "/api/v1/agent");
+      Result<http::Url> url = http::Url::parse(master_url_ + "/api/v1/agent");
       if (url.ok() && client_) {
         client_->send(*url, json_request(pong, master_stream_id_), [](Result<http::Response>) {});
       }

@@ -1,6 +1,7 @@
 #include "lib/scheduler/driver.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -8,6 +9,8 @@
 #include <utility>
 
 #include "lib/base/base64.hpp"
+#include "lib/detector/master_detector.hpp"
+#include "lib/fs/atomic_file.hpp"
 #include "lib/http/client.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/recordio/recordio.hpp"
@@ -15,6 +18,7 @@
 #include "lib/scheduler/calls.hpp"
 #include "lib/scheduler/endpoint.hpp"
 #include "lib/scheduler/events.hpp"
+#include "lib/zk/zk_url.hpp"
 
 namespace cairn::scheduler {
 
@@ -72,6 +76,22 @@ bool same_url(const http::Url& a, const http::Url& b) {
   return a.to_string() == b.to_string();
 }
 
+constexpr char kMasterOption[] = "DriverOptions::master";
+
+// A fixed master's scheduler API URL; "file:///path" reads the master from
+// the file first (ZooKeeper URLs, in a file or not, go to the detector).
+Result<http::Url> fixed_master_url(const std::string& master) {
+  if (master.rfind("file://", 0) != 0) return scheduler_api_url(master);
+  Result<std::string> content = fs::read_file(master.substr(7));
+  if (!content.ok()) return Error(std::string(kMasterOption) + ": " + content.error());
+  std::string text = *content;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.pop_back();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.erase(0, 1);
+  return scheduler_api_url(text);
+}
+
 }  // namespace
 
 std::string_view to_string(DriverStatus status) {
@@ -102,12 +122,21 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
       config_error = "framework_info must be a JSON object (a Mesos FrameworkInfo)";
       return;
     }
-    auto url = scheduler_api_url(options.master);
-    if (!url.ok()) {
-      config_error = url.error();
-      return;
+    if (zk::is_zk_url(options.master)) {
+      auto zk_url = zk::ZkUrl::parse(options.master, kMasterOption);
+      if (!zk_url.ok()) {
+        config_error = zk_url.error();
+        return;
+      }
+      zk_source = zk_url->redacted();
+    } else {
+      auto url = fixed_master_url(options.master);
+      if (!url.ok()) {
+        config_error = url.error();
+        return;
+      }
+      configured = *url;
     }
-    configured = *url;
     framework_id = id_value(framework_info, "id").value_or("");
     if (const json* caps = find_path(framework_info, {"capabilities"}); caps && caps->is_array()) {
       for (const auto& cap : *caps) {
@@ -123,8 +152,9 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
   Scheduler& scheduler;
   const DriverOptions options;
   EventLoop& loop;
-  std::optional<http::Url> configured;  // the master from the options
-  std::string config_error;             // why `configured` is missing
+  std::optional<http::Url> configured;  // the master from the options (a fixed one)
+  std::string zk_source;                // or the ZooKeeper URL followed, without password
+  std::string config_error;             // why neither is usable
   bool loop_started = false;            // own loop: its thread runs
   std::atomic<DriverStatus> status{DriverStatus::kNotStarted};
   std::mutex mutex;
@@ -137,8 +167,10 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
   std::string framework_id;
   bool partition_aware = false;
   std::unique_ptr<http::Client> client;
-  http::Url master;                 // where SUBSCRIBE and calls go
-  std::optional<http::Url> leader;  // where the last redirect pointed
+  std::unique_ptr<detector::MasterDetector> detector;  // zk:// masters
+  std::optional<http::Url> detected;  // the elected leader's API URL; none while there is none
+  http::Url master;                   // where SUBSCRIBE and calls go
+  std::optional<http::Url> leader;    // where the last redirect pointed
   std::shared_ptr<http::ClientStream> stream;
   std::optional<recordio::Decoder> decoder;
   uint64_t attempt = 0;     // stream callbacks of older attempts are ignored
@@ -155,6 +187,12 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
 
   // Callbacks run only while running (and the driver object exists).
   bool active() const { return driver != nullptr && status.load() == DriverStatus::kRunning; }
+
+  bool follows_zookeeper() const { return !zk_source.empty(); }
+
+  // Where (re)subscription starts: the configured master, or the elected
+  // leader (none while ZooKeeper has no leader).
+  std::optional<http::Url> home() const { return follows_zookeeper() ? detected : configured; }
 
   std::string framework_name() const {
     const json* name = find_path(framework_info, {"name"});
@@ -194,8 +232,58 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
     client_options.request_timeout = options.request_timeout;
     client_options.connect_timeout = std::min(options.request_timeout, Duration::seconds(10));
     client = std::make_unique<http::Client>(loop, std::move(client_options));
-    master = *configured;
+    if (!follows_zookeeper()) {
+      master = *configured;
+      return subscribe();
+    }
+    auto created = detector::MasterDetector::create(
+        loop, options.master, options.zk_session_timeout,
+        [this](std::optional<std::string> url) { leader_changed(std::move(url)); }, kMasterOption);
+    if (!created.ok()) return abort_with_error(created.error());
+    detector = std::move(created).value();
+    log::info("Detecting the leading master in {}", zk_source);
+  }
+
+  // The detector's report: leave the current master and subscribe to the
+  // new leader (a failover, with the framework id), or wait for one.
+  void leader_changed(std::optional<std::string> url) {
+    if (!active()) return;
+    std::optional<http::Url> api;
+    if (url) {
+      auto parsed = scheduler_api_url(*url);
+      if (parsed.ok()) {
+        api = *parsed;
+      } else {
+        log::warning("Ignoring the leading master {} found in {}: {}", *url, zk_source,
+                     parsed.error());
+      }
+    }
+    detected = api;
+    leader.reset();  // a redirect target of the previous leader means nothing now
+    redirects = 0;
+    if (!api) {
+      log::warning("No leading master in {}; waiting for one to be elected", zk_source);
+      return leave_master("there is no leading master");
+    }
+    log::info("The leading master in {} is {}", zk_source, *url);
+    leave_master("the leading master changed");
+    master = *api;
+    backoff.reset();
     subscribe();
+  }
+
+  // Drops the subscription without scheduling another one.
+  void leave_master(const std::string& reason) {
+    const bool was_subscribed = subscribed;
+    const bool had_stream = stream != nullptr;
+    retry.cancel();
+    drop_stream();
+    ++attempt;
+    connected = false;
+    subscribed = false;
+    stream_id.clear();
+    if (had_stream) log::info("Leaving the master at {}: {}", master.to_string(), reason);
+    if (was_subscribed && active()) scheduler.disconnected(*driver);
   }
 
   http::Request make_request(const json& call, const std::string& with_stream_id) const {
@@ -214,7 +302,7 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void subscribe() {
-    if (!active()) return;
+    if (!active() || !home()) return;  // no leader: the detector's next report subscribes
     retry.cancel();
     drop_stream();
     const uint64_t id = ++attempt;
@@ -320,11 +408,14 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
     if (!active()) return;
     log::warning("Subscribing at {} failed: {}", master.to_string(), reason);
     // The leader may have moved, or the one we were sent to may be gone:
-    // alternate between the configured master and the last known leader.
-    if (leader && same_url(master, *configured) && !same_url(*leader, *configured)) {
+    // alternate between the configured (or elected) master and the last
+    // known leader.
+    const std::optional<http::Url> base = home();
+    if (!base) return;  // no leader: the detector's next report subscribes
+    if (leader && same_url(master, *base) && !same_url(*leader, *base)) {
       master = *leader;
     } else {
-      master = *configured;
+      master = *base;
     }
     schedule_subscribe(backoff.next());
   }
@@ -519,6 +610,7 @@ struct SchedulerDriver::Impl : std::enable_shared_from_this<Impl> {
   // --- stopping -----------------------------------------------------------
 
   void close() {
+    detector.reset();
     drop_stream();
     retry.cancel();
     ++attempt;
@@ -605,7 +697,7 @@ DriverStatus SchedulerDriver::start() {
     own_loop_->start_thread();
     impl_->loop_started = true;
   }
-  if (!impl_->configured) {
+  if (!impl_->config_error.empty()) {
     // As Mesos' driver does when it cannot detect a master: error, abort.
     impl_->status = DriverStatus::kAborted;
     log::error("Cannot start the scheduler driver: {}", impl_->config_error);

@@ -9,7 +9,11 @@
 // disconnected() and resubscribes with jittered exponential backoff, using
 // the framework id it was given so that the master sees a failover, not a
 // new framework; a 307 from a master that is not leading is followed to
-// the leader. An ERROR event aborts the driver. Every method is safe from
+// the leader. With a ZooKeeper URL as the master the driver follows the
+// leader elected there (lib/detector): when the leader changes it drops
+// its subscription (disconnected()) and subscribes to the new leader with
+// its framework id (reregistered()); while there is no leader it waits.
+// An ERROR event aborts the driver. Every method is safe from
 // any thread, returns at once with the driver's status, and does nothing
 // unless the driver is running (except start/stop/abort/join).
 #pragma once
@@ -35,8 +39,13 @@ enum class DriverStatus { kNotStarted, kRunning, kAborted, kStopped };
 std::string_view to_string(DriverStatus status);
 
 struct DriverOptions {
-  // "host:port", "host" (port 5050) or "http(s)://host:port[/prefix]".
+  // "host:port", "host" (port 5050), "http(s)://host:port[/prefix]", or
+  // "zk://[user:password@]host1:2181,host2:2181/path" to follow the master
+  // elected in ZooKeeper there; "file:///path" names a file holding one of
+  // these (so that a ZooKeeper password stays out of the command line).
   std::string master;
+  // Session timeout of the ZooKeeper leader detector (zk:// masters).
+  Duration zk_session_timeout = Duration::seconds(10);
   // For https masters: CA (system store when empty), client certificate.
   http::TlsClientOptions tls;
   // HTTP basic authentication with the master when `principal` is set.

@@ -648,7 +648,7 @@ TEST(SchedulerDriver, RefusedSubscriptionAborts) {
 TEST(SchedulerDriver, BadMasterAbortsOnStart) {
   Recorder scheduler;
   DriverOptions options;
-  options.master = "zk://zk1:2181/mesos";
+  options.master = "zk://zk1:2181";  // no path for the election nodes
   SchedulerDriver driver(scheduler, framework_info(), options);
   EXPECT_EQ(driver.start(), DriverStatus::kAborted);
   EXPECT_EQ(driver.join(), DriverStatus::kAborted);

@@ -128,7 +128,12 @@ void LeaderDetector::refresh() {
     if (children.code == Code::kNoNode) {
       // No master has created the path yet: wait for it.
       report(std::nullopt, std::nullopt);
-      client_->exists(url_.path, again, [](Reply<std::optional<Stat>>) {});
+      // If the path appeared meanwhile, the watch will not fire: look again.
+      client_->exists(url_.path, again,
+                      [this, alive, generation](Reply<std::optional<Stat>> stat) {
+                        if (alive.expired() || generation != generation_) return;
+                        if (stat.ok() && stat.value) refresh();
+                      });
       return;
     }
     if (!children.ok()) {
