@@ -17,5 +17,9 @@ if [[ -x build/bench/master_load/master_load ]]; then
   echo "== master load (real cairn-master, simulated agents and frameworks over HTTP)"
   build/bench/master_load/master_load
 fi
+if [[ -x build/bench/failover/failover_bench ]]; then
+  echo "== failover (SIGKILL the leading HA master: 1k agents, 10k tasks, ZooKeeper on loopback)"
+  build/bench/failover/failover_bench || [[ $? -eq 77 ]]  # 77: no ZooKeeper here, skipped
+fi
 echo "== http (lib/http against nginx)"
 bash bench/http_bench.sh build
