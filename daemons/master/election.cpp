@@ -23,6 +23,8 @@ class SteppingDownRegistry : public Registry {
       if (!written.ok()) fail(written.error());
     });
   }
+  const RegistryState& stored() const override { return inner_->stored(); }
+  bool settled() const override { return inner_->settled(); }
 
  private:
   std::unique_ptr<Registry> inner_;

@@ -76,6 +76,9 @@ class LocalRegistry : public Registry {
     done(state_);
   }
 
+  const RegistryState& stored() const override { return state_; }
+  bool settled() const override { return pending_.empty(); }
+
   void apply(Mutation mutation, std::function<void(Status)> done) override {
     pending_.push_back({std::move(mutation), std::move(done)});
     if (pending_.size() > 1) return;  // a flush is already queued

@@ -2,6 +2,7 @@
 // simulated agents speaking the agent protocol, the operator API and the
 // classic endpoints.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -486,9 +487,31 @@ TEST_F(MasterTest, RegistrySurvivesRestartAndAgentsComeBack) {
   EXPECT_EQ(weights["get_weights"]["weight_infos"][0]["weight"], 2.0);
   nlohmann::json agents = nlohmann::json::parse(operator_call({{"type", "GET_AGENTS"}}).body);
   EXPECT_EQ(agents["get_agents"]["recovered_agents"].size(), 1u);
+  // Every write replaces the file, so an unchanged inode means no write.
+  const std::filesystem::path file = work_dir_ + "/registry.json";
+  auto inode = [&] {
+    struct stat st {};
+    EXPECT_EQ(::stat(file.c_str(), &st), 0);
+    return st.st_ino;
+  };
+  const ino_t before = inode();
   SimulatedAgent& back = add_agent("cpus:8;mem:16384;disk:100000;ports:[31000-32000]", agent_id);
   EXPECT_EQ(*back.agent_id(), agent_id);
   EXPECT_TRUE(eventually([&] { return metrics()["master/slaves_active"] == 1.0; }));
+  // It came back exactly as admitted: re-admitting it wrote nothing.
+  EXPECT_EQ(inode(), before);
+
+  // Back with other resources: the new AgentInfo is written.
+  agents_.clear();
+  EXPECT_TRUE(eventually([&] { return metrics()["master/slaves_active"] == 0.0; }));
+  add_agent("cpus:4;mem:8192;disk:100000;ports:[31000-32000]", agent_id);
+  EXPECT_NE(inode(), before);
+  stored = nlohmann::json::parse(*fs::read_file(file.string()));
+  double cpus = 0;
+  for (const nlohmann::json& resource : stored["agents"][agent_id]["resources"]) {
+    if (resource["name"] == "cpus") cpus = resource["scalar"]["value"].get<double>();
+  }
+  EXPECT_EQ(cpus, 4.0) << stored.dump();
 }
 
 }  // namespace

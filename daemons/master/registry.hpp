@@ -47,6 +47,13 @@ class Registry {
   // Applies `mutation` to the stored state and persists it. On failure the
   // stored state is unchanged.
   virtual void apply(Mutation mutation, std::function<void(Status)> done) = 0;
+  // What is durably stored: the recovered state plus every change reported
+  // written. With settled(), it lets a caller see that a change would
+  // change nothing (an agent re-registering as it was admitted) and skip
+  // the write.
+  virtual const RegistryState& stored() const = 0;
+  // No change is waiting or being written.
+  virtual bool settled() const = 0;
 };
 
 // A JSON file <dir>/registry.json, written to a temporary file, fsynced and

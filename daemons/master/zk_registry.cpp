@@ -131,6 +131,9 @@ class ZkRegistry : public Registry {
     schedule_flush();
   }
 
+  const RegistryState& stored() const override { return state_; }
+  bool settled() const override { return pending_.empty() && !writing_; }
+
  private:
   struct Pending {
     Mutation mutation;

@@ -83,6 +83,7 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
     close(go[1]);
     return Error(std::string("pipe: ") + std::strerror(errno));
   }
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int err = errno;
@@ -98,6 +99,10 @@ Result<pid_t> launch_process(const ProcessSpec& spec, const std::function<Status
     sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
     setsid();
+    if (spec.die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the parent is already gone
+    }
     char byte;
     if (read(go[0], &byte, 1) != 1) _exit(127);  // the parent gave up
     if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0) {

@@ -29,6 +29,10 @@ struct ProcessSpec {
   // its own /proc); the returned pid is that of a small init in the host's
   // namespace that waits for it and exits with its status.
   bool pid_namespace = false;
+  // The program gets SIGKILL when the thread that launched it ends
+  // (PR_SET_PDEATHSIG): for test fixtures such as a ZooKeeper server, which
+  // must not outlive a test binary that crashed.
+  bool die_with_parent = false;
 };
 
 // `before_exec(pid)` runs in the parent while the child waits; if it fails

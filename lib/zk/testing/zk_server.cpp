@@ -84,6 +84,7 @@ Status ZooKeeperServer::start() {
   spec.stdout_path = dir_ + "/zookeeper.log";
   spec.stderr_path = dir_ + "/zookeeper.log";
   spec.working_directory = dir_;
+  spec.die_with_parent = true;  // no orphaned JVM when a test binary crashes
   Result<pid_t> pid = process::launch_process(spec);
   if (!pid.ok()) return Error("cannot start ZooKeeper: " + pid.error());
   pid_ = *pid;
