@@ -3,13 +3,22 @@
 // stepping down when the session is lost.
 #include "daemons/master/election.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "daemons/master/testing/master_harness.hpp"
 #include "daemons/master/testing/simulated_agent.hpp"
 #include "lib/zk/testing/zk_server.hpp"
+#include "lib/zk/testing/zk_test_support.hpp"
 
 namespace cairn::master {
 namespace {
@@ -20,6 +29,21 @@ using testing::RawScheduler;
 using testing::SimulatedAgent;
 using testing::SimulatedAgentOptions;
 using testing::TestClient;
+
+// A loopback port nothing listens on (the kernel's pick, released).
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ADD_FAILURE() << "cannot pick a free port: " << std::strerror(errno);
+  }
+  if (fd >= 0) ::close(fd);
+  return ntohs(address.sin_port);
+}
 
 class ElectionTest : public ::testing::Test {
  protected:
@@ -145,6 +169,70 @@ TEST_F(ElectionTest, ALeaderThatLosesZooKeeperStepsDown) {
   EXPECT_TRUE(eventually([&] { return !master.stepped_down().empty(); }, Duration::seconds(20)));
   EXPECT_NE(master.stepped_down().find("session"), std::string::npos) << master.stepped_down();
   EXPECT_FALSE(master.leading());
+}
+
+TEST_F(ElectionTest, AStandbyNeverRedirectsToItsOwnPreviousRun) {
+  // This master's previous run left its json.info_ node behind, its session
+  // not yet expired (it stopped while ZooKeeper was unreachable): the node
+  // has the master's address and an id of its own, and is the lowest.
+  const uint16_t port = free_port();
+  EventLoop loop;
+  loop.start_thread();
+  auto connected = std::make_shared<std::atomic<bool>>(false);
+  std::unique_ptr<zk::Client> old_session = loop.call([&] {
+    zk::ClientOptions options{zk_->connect_string(), Duration::seconds(30), std::nullopt};
+    return std::make_unique<zk::Client>(loop, options, [connected](zk::SessionEvent event) {
+      if (event == zk::SessionEvent::kConnected) *connected = true;
+    });
+  });
+  ASSERT_TRUE(eventually([&] { return connected->load(); }));
+  const nlohmann::json previous_run{
+      {"id", "previous-run"},
+      {"pid", "master@127.0.0.1:" + std::to_string(port)},
+      {"hostname", "127.0.0.1"},
+      {"port", port},
+      {"address", {{"hostname", "127.0.0.1"}, {"ip", "127.0.0.1"}, {"port", port}}}};
+  zk::Reply<zk::Nothing> parents = zk::testing::await_reply<zk::Nothing>(
+      loop, [&](auto done) { old_session->create_parents("/cairn", done); });
+  ASSERT_TRUE(parents.ok()) << parents.error;
+  zk::Reply<std::string> node = zk::testing::await_reply<std::string>(loop, [&](auto done) {
+    old_session->create("/cairn/json.info_", previous_run.dump(),
+                        zk::CreateMode::kEphemeralSequential, done);
+  });
+  ASSERT_TRUE(node.ok()) << node.error;
+
+  MasterFlags flags = testing::test_master_flags(dir_ + "/restarted");
+  flags.port = port;
+  flags.zk = "zk://" + zk_->connect_string() + "/cairn";
+  flags.zk_session_timeout = Duration::seconds(2);
+  masters_.push_back(std::make_unique<MasterProcess>(flags));
+  MasterProcess& master = *masters_.back();
+  ASSERT_EQ(master.port(), port);
+  // Once it has joined (two nodes, the old one lowest) it waits with a 503
+  // rather than sending clients back to itself with a 307.
+  ASSERT_TRUE(eventually([&] {
+    auto children = zk::testing::await_reply<std::vector<std::string>>(
+        loop, [&](auto done) { old_session->children("/cairn", nullptr, done); });
+    return children.ok() && std::count_if(children.value.begin(), children.value.end(),
+                                          [](auto& c) { return c.starts_with("json.info_"); }) == 2;
+  }));
+  EXPECT_FALSE(
+      eventually([&] { return client_.get(master.url() + "/master/redirect").status == 307; },
+                 Duration::seconds(3)));
+  EXPECT_EQ(client_.get(master.url() + "/master/redirect").status, 503);
+  EXPECT_FALSE(master.leading());
+
+  // The old session ends: its node goes, and the master leads.
+  loop.call([&] {
+    old_session.reset();
+    return 0;
+  });
+  loop.stop();
+  loop.join();
+  ASSERT_TRUE(eventually([&] { return master.leading(); }, Duration::seconds(20)));
+  http::Response redirect = client_.get(master.url() + "/master/redirect");
+  EXPECT_EQ(redirect.status, 307);
+  EXPECT_EQ(redirect.headers.get("Location"), "//127.0.0.1:" + std::to_string(port));
 }
 
 }  // namespace

@@ -81,6 +81,21 @@ void Master::standby(uint16_t port) {
 }
 
 void Master::set_leader(std::optional<nlohmann::json> master_info) {
+  // A standby never redirects to its own address, which would send clients
+  // straight back: the node there is either its own, just before the
+  // election tells it that it leads, or its previous run's (a master that
+  // restarted while ZooKeeper was unreachable could not close its session),
+  // left until ZooKeeper expires that session.
+  const std::string own_pid = fmt::format("master@{}:{}", options_.advertised_ip, port_);
+  if (standby_ && master_info && master_info->value("pid", "") == own_pid) {
+    if (master_info->value("id", "") != id_) {
+      log::info(
+          "The lowest json.info_ node is this master's previous run ({}), left until "
+          "ZooKeeper expires its session; no master is leading yet",
+          master_info->value("id", ""));
+    }
+    master_info.reset();
+  }
   leader_ = std::move(master_info);
   if (!standby_) return;
   if (leader_) {

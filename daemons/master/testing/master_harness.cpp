@@ -15,6 +15,7 @@ MasterFlags test_master_flags(const std::string& work_dir) {
   flags.max_agent_ping_timeouts = 3;
   flags.heartbeat_interval = Duration::seconds(15);
   flags.quiet = true;
+  flags.port = 0;  // an ephemeral port
   return flags;
 }
 
@@ -26,7 +27,7 @@ MasterProcess::MasterProcess(MasterFlags flags) {
   options.hostname = "127.0.0.1";
   if (flags.weights) options.weights = parse_weights(*flags.weights).value_or(std::map<std::string, double>{});
   if (flags.roles) options.whitelisted_roles = parse_roles(*flags.roles).value_or(std::vector<std::string>{});
-  options.flag_values = {{"work_dir", flags.work_dir}, {"port", "0"}};
+  options.flag_values = {{"work_dir", flags.work_dir}, {"port", std::to_string(flags.port)}};
   loop_.start_thread();
   std::promise<void> started;
   loop_.post([&] {
@@ -35,7 +36,7 @@ MasterProcess::MasterProcess(MasterFlags flags) {
         flags.zk ? nullptr : make_local_registry(loop_, flags.work_dir));
     http::ServerOptions server_options;
     server_options.address = "127.0.0.1";
-    server_options.port = 0;
+    server_options.port = flags.port;
     server_ = std::make_unique<http::Server>(loop_, server_options, master_->routes());
     port_ = server_->start().value_or(0);
     if (!flags.zk) {
