@@ -431,10 +431,16 @@ TEST_F(AgentTest, PrivateTmpAndPidNamespace) {
   // A private /tmp hides anything under /tmp: the work dir must live elsewhere.
   std::string work_dir = "/var/tmp/cairn-agent-test-" + std::to_string(::getpid());
   options.work_dir = work_dir;
+  // The agent stops first: it may still be checkpointing into work_dir.
   struct Cleanup {
     std::string dir;
-    ~Cleanup() { std::filesystem::remove_all(dir); }
-  } cleanup{work_dir};
+    std::unique_ptr<testing::AgentProcess>& agent;
+    ~Cleanup() {
+      agent.reset();
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{work_dir, agent_};
   start_agent(options);
   std::string marker = "cairn-private-tmp-" + std::to_string(::getpid());
   std::string offer = subscribe();
