@@ -295,27 +295,16 @@ void Master::add_reported_tasks(Agent& agent, const nlohmann::json& tasks,
     if (mesos::is_terminal(task->state)) continue;
     Framework* framework = find_framework(task->framework_id);
     if (framework == nullptr) {
-      Framework& f = frameworks_[task->framework_id];
-      f.id = task->framework_id;
-      f.registered_time = mesos::now_seconds();
       // The agent's copy first, else the registry's (the one the framework
       // last subscribed with).
       const nlohmann::json* info = nullptr;
-      if (auto reported_info = infos.find(f.id); reported_info != infos.end()) {
+      if (auto reported_info = infos.find(task->framework_id); reported_info != infos.end()) {
         info = &reported_info->second;
-      } else if (auto registered = registered_frameworks_.find(f.id);
+      } else if (auto registered = registered_frameworks_.find(task->framework_id);
                  registered != registered_frameworks_.end()) {
         info = &registered->second;
       }
-      if (info != nullptr) {
-        auto parsed = mesos::FrameworkInfo::from_json(*info, "framework_info");
-        if (parsed.ok()) f.info = *parsed;
-      }
-      f.info.id = f.id;
-      if (f.info.roles.empty()) f.info.roles = {task->role};
-      allocator_->add_framework(f.id, {f.info.roles, {}}, {});
-      allocator_->deactivate_framework(f.id);
-      framework = &f;
+      framework = &recover_framework(task->framework_id, info, task->role);
     }
     framework->unreachable_tasks.erase(task->task_id);
     auto existing = framework->tasks.find(task->task_id);

@@ -62,10 +62,11 @@ class ElectionTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  MasterProcess& start_master() {
+  MasterProcess& start_master(const std::function<void(MasterFlags&)>& tweak = {}) {
     MasterFlags flags = testing::test_master_flags(dir_ + "/m" + std::to_string(masters_.size()));
     flags.zk = "zk://" + zk_->connect_string() + "/cairn";
     flags.zk_session_timeout = Duration::seconds(2);
+    if (tweak) tweak(flags);
     masters_.push_back(std::make_unique<MasterProcess>(flags));
     return *masters_.back();
   }
@@ -159,6 +160,120 @@ TEST_F(ElectionTest, StandbyRedirectsToTheLeaderAndTakesOverWithTheRegistry) {
   nlohmann::json subscribed = again.wait_for("SUBSCRIBED");
   EXPECT_EQ(subscribed["subscribed"]["framework_id"]["value"], framework_id);
   EXPECT_FALSE(again.wait_for("OFFERS").empty());
+}
+
+TEST_F(ElectionTest, FrameworksThatDoNotComeBackAfterAFailoverAreTornDown) {
+  // Agents get 1 s to come back, so a framework's failover timeout (2 s)
+  // is what counts after the election.
+  auto quick = [](MasterFlags& flags) { flags.agent_reregister_timeout = Duration::seconds(1); };
+  MasterProcess& first = start_master(quick);
+  ASSERT_TRUE(eventually([&] { return first.leading(); }, Duration::seconds(20)));
+  start_master(quick);
+
+  SimulatedAgentOptions agent_options;
+  agent_options.master = first.url();
+  agents_.push_back(std::make_unique<SimulatedAgent>(client_.loop(), agent_options));
+  SimulatedAgent& agent = *agents_.back();
+  client_.loop().call([&] {
+    agent.start();
+    return 0;
+  });
+  ASSERT_TRUE(eventually([&] { return agent.registered(); }));
+  const std::string agent_id = *agent.agent_id();
+
+  auto info = [](const std::string& name) {
+    return nlohmann::json{{"name", name},
+                          {"user", "root"},
+                          {"failover_timeout", 2},
+                          {"roles", {"*"}},
+                          {"capabilities", {{{"type", "MULTI_ROLE"}}}}};
+  };
+  // "gone" runs a task and never comes back; "idle" has no task and never
+  // comes back; "back" re-subscribes with the new leader.
+  RawScheduler gone(client_, first.url());
+  ASSERT_EQ(gone.subscribe(info("gone")), 200);
+  nlohmann::json offers = gone.wait_for("OFFERS");
+  ASSERT_FALSE(offers.empty());
+  nlohmann::json launch = {
+      {"type", "ACCEPT"},
+      {"accept",
+       {{"offer_ids", {offers["offers"]["offers"][0]["id"]}},
+        {"operations",
+         {{{"type", "LAUNCH"},
+           {"launch",
+            {{"task_infos",
+              {{{"name", "t"},
+                {"task_id", {{"value", "t"}}},
+                {"agent_id", {{"value", agent_id}}},
+                {"resources", {{{"name", "cpus"}, {"type", "SCALAR"}, {"scalar", {{"value", 1}}}}}},
+                {"command", {{"value", "sleep 1000"}}}}}}}}}}}}}};
+  ASSERT_EQ(gone.call(launch).status, 202);
+  ASSERT_FALSE(gone.wait_for("UPDATE").empty());
+  RawScheduler idle(client_, first.url());
+  ASSERT_EQ(idle.subscribe(info("idle")), 200);
+  RawScheduler back(client_, first.url());
+  ASSERT_EQ(back.subscribe(info("back")), 200);
+  ASSERT_FALSE(idle.wait_for("SUBSCRIBED").empty());
+  ASSERT_FALSE(back.wait_for("SUBSCRIBED").empty());
+  const std::string gone_id = gone.framework_id(), idle_id = idle.framework_id(),
+                    back_id = back.framework_id();
+
+  // The leader dies before it could time any of them out itself.
+  masters_.erase(masters_.begin());
+  MasterProcess& leader = *masters_.front();
+  ASSERT_TRUE(eventually([&] { return leader.leading(); }, Duration::seconds(20)));
+  client_.loop().call([&] {
+    agent.disconnect();
+    agent.follow(leader.url());
+    agent.start();
+    return 0;
+  });
+  RawScheduler again(client_, leader.url());
+  nlohmann::json back_info = info("back");
+  back_info["id"] = {{"value", back_id}};
+  ASSERT_EQ(again.subscribe(back_info), 200);
+  ASSERT_FALSE(again.wait_for("SUBSCRIBED").empty());
+  ASSERT_TRUE(eventually([&] { return agent.registered(); }));
+
+  // "gone" and "idle" are torn down once their 2 s have passed; the agent is
+  // told to shut "gone" down, which kills its task.
+  auto state = [&] {
+    return nlohmann::json::parse(client_.get(leader.url() + "/master/state").body);
+  };
+  ASSERT_TRUE(eventually([&] { return state()["completed_frameworks"].size() == 2; },
+                         Duration::seconds(20)))
+      << state().dump();
+  nlohmann::json s = state();
+  std::set<std::string> completed;
+  for (const nlohmann::json& f : s["completed_frameworks"])
+    completed.insert(f["id"].get<std::string>());
+  EXPECT_EQ(completed, (std::set<std::string>{gone_id, idle_id}));
+  ASSERT_EQ(s["frameworks"].size(), 1u) << s.dump();
+  EXPECT_EQ(s["frameworks"][0]["id"], back_id);
+  EXPECT_TRUE(s["frameworks"][0]["active"].get<bool>());
+  EXPECT_TRUE(eventually([&] { return agent.tasks().empty(); }));
+
+  // Gone for good: a late re-subscription is refused, and a later leader
+  // does not know them either (the registry forgot them).
+  RawScheduler late(client_, leader.url());
+  nlohmann::json gone_info = info("gone");
+  gone_info["id"] = {{"value", gone_id}};
+  EXPECT_EQ(late.subscribe(gone_info), 403);
+  again.disconnect();
+  start_master(quick);
+  masters_.erase(masters_.begin());
+  MasterProcess& third = *masters_.front();
+  ASSERT_TRUE(eventually([&] { return third.leading(); }, Duration::seconds(20)));
+  // Only "back" is still registered, so only it is waited for and, as it
+  // does not come back this time, torn down.
+  auto third_state = [&] {
+    return nlohmann::json::parse(client_.get(third.url() + "/master/state").body);
+  };
+  ASSERT_TRUE(eventually([&] { return !third_state()["completed_frameworks"].empty(); },
+                         Duration::seconds(20)));
+  s = third_state();
+  ASSERT_EQ(s["completed_frameworks"].size(), 1u) << s.dump();
+  EXPECT_EQ(s["completed_frameworks"][0]["id"], back_id);
 }
 
 TEST_F(ElectionTest, ALeaderThatLosesZooKeeperStepsDown) {

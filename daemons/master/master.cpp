@@ -46,6 +46,8 @@ void Master::start(uint16_t port, std::function<void(Status)> done) {
       allocator_->update_quota(role, *resources);
     }
     registered_frameworks_ = state->frameworks;
+    for (const auto& [id, info] : registered_frameworks_)
+      await_framework(id, info);
     for (const auto& [id, info] : state->unreachable) {
       auto agent = state->agents.find(id);
       unreachable_agents_[id] = agent != state->agents.end() ? agent->second : nlohmann::json{};
@@ -143,6 +145,7 @@ void Master::stop() {
   recovered_ = false;
   allocation_timer_.cancel();
   reregister_timer_.cancel();
+  recovering_frameworks_.clear();
   operator_heartbeat_.cancel();
   for (auto& [id, framework] : frameworks_) {
     framework.heartbeat.cancel();

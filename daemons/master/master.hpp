@@ -90,6 +90,14 @@ class Master {
   http::Response framework_call(const mesos::SchedulerCall& call, const http::Request& request);
   void teardown_framework(const std::string& framework_id, const std::string& why);
   void disconnect_framework(const std::string& framework_id);
+  // A framework this master knows only from the registry or an agent's
+  // report (it has not re-subscribed since the master was elected): added
+  // disconnected, with `info` (FrameworkInfo JSON) when there is one.
+  Framework& recover_framework(const std::string& framework_id, const nlohmann::json* info,
+                               const std::string& role);
+  // Starts the clock of a framework in the recovered registry: torn down if
+  // it has not re-subscribed within its failover timeout of the election.
+  void await_framework(const std::string& framework_id, const nlohmann::json& info);
   void send_to_framework(Framework& framework, const nlohmann::json& event);
   void schedule_heartbeat(Framework& framework);
   void kill_task(Framework& framework, const mesos::SchedulerCall& call);
@@ -218,6 +226,9 @@ class Master {
   std::set<std::string> recovering_agents_;  // admitted before a restart, not yet back
   // Frameworks recorded in the registry (id -> FrameworkInfo JSON).
   std::map<std::string, nlohmann::json> registered_frameworks_;
+  // Registered frameworks that have not re-subscribed since the election,
+  // each with the timer that tears it down.
+  std::map<std::string, Timer> recovering_frameworks_;
 
   Timer allocation_timer_;
   Timer reregister_timer_;

@@ -80,6 +80,7 @@ struct Framework {
   mesos::FrameworkInfo info;
   std::shared_ptr<http::EventStream> stream;  // null when disconnected
   bool active = false;                  // subscribed and not failed over
+  bool recovered = false;  // known from the registry or agents, not subscribed to this master yet
   double registered_time = 0;
   std::optional<double> reregistered_time;
   std::optional<double> unregistered_time;

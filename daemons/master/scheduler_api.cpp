@@ -78,6 +78,7 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
         });
     return;
   }
+  recovering_frameworks_.erase(id);  // back after a failover
   Framework& framework = frameworks_[id];
   const double now = mesos::now_seconds();
   if (!known) {
@@ -97,7 +98,8 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
     framework.reregistered_time = now;
     framework.unregistered_time.reset();
   }
-  bool recovered_from_agents = known && framework.info.user.empty();
+  const bool recovered = known && framework.recovered;
+  framework.recovered = false;
   framework.info = info;
   framework.suppressed_roles = {call.suppressed_roles.begin(), call.suppressed_roles.end()};
 
@@ -131,7 +133,7 @@ void Master::subscribe(const SchedulerCall& call, http::Responder responder, boo
   });
 
   AllocatorFramework allocator_view{info.roles, framework.suppressed_roles};
-  if (!known || recovered_from_agents) {
+  if (!known || recovered) {
     std::map<std::string, Resources> used;
     for (const auto& [task_id, task] : framework.tasks) used[task.agent_id] += task.resources;
     if (known) allocator_->remove_framework(id);
@@ -278,12 +280,56 @@ void Master::disconnect_framework(const std::string& framework_id) {
   });
 }
 
+Framework& Master::recover_framework(const std::string& framework_id, const nlohmann::json* info,
+                                     const std::string& role) {
+  Framework& f = frameworks_[framework_id];
+  f.id = framework_id;
+  f.recovered = true;
+  f.registered_time = mesos::now_seconds();
+  if (info != nullptr) {
+    auto parsed = mesos::FrameworkInfo::from_written_json(*info, "framework_info");
+    if (parsed.ok()) f.info = *parsed;
+  }
+  f.info.id = f.id;
+  if (f.info.roles.empty()) f.info.roles = {role};
+  allocator_->add_framework(f.id, {f.info.roles, {}}, {});
+  allocator_->deactivate_framework(f.id);
+  return f;
+}
+
+void Master::await_framework(const std::string& framework_id, const nlohmann::json& info) {
+  // Mesos counts failover_timeout from when the master lost the framework;
+  // for a new leader that is its election. At least as long as agents get
+  // to come back, so that a framework without a failover_timeout (torn
+  // down at once when it disconnects) is not removed before it could
+  // possibly have found the new leader.
+  double timeout = options_.flags.framework_failover_timeout.secs();
+  auto parsed = mesos::FrameworkInfo::from_written_json(info, "framework_info");
+  if (parsed.ok() && parsed->failover_timeout > 0) timeout = parsed->failover_timeout;
+  timeout = std::max(timeout, options_.flags.agent_reregister_timeout.secs());
+  const double capped = std::min(timeout, 365.0 * 24 * 3600);  // beyond a year is forever
+  recovering_frameworks_[framework_id] =
+      loop_.after(Duration::from_seconds(capped), [this, framework_id, timeout] {
+        recovering_frameworks_.erase(framework_id);
+        auto registered = registered_frameworks_.find(framework_id);
+        if (registered == registered_frameworks_.end()) return;  // torn down meanwhile
+        Framework* framework = find_framework(framework_id);
+        if (framework != nullptr && framework->stream) return;
+        if (framework == nullptr) recover_framework(framework_id, &registered->second, "*");
+        teardown_framework(framework_id,
+                           fmt::format("did not re-subscribe within {}s of this master's election "
+                                       "(its failover timeout)",
+                                       timeout));
+      });
+}
+
 void Master::teardown_framework(const std::string& id, const std::string& why) {
   const std::string framework_id = id;  // `id` may live inside the framework erased below
   auto it = frameworks_.find(framework_id);
   if (it == frameworks_.end()) return;
   Framework& framework = it->second;
   log::info("Tearing down framework {} ({}): {}", framework_id, framework.info.name, why);
+  recovering_frameworks_.erase(framework_id);
   if (registered_frameworks_.erase(framework_id) > 0) {
     registry_->apply([framework_id](RegistryState& state) { state.frameworks.erase(framework_id); },
                      [framework_id](Status removed) {

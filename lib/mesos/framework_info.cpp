@@ -63,6 +63,16 @@ Result<FrameworkInfo> FrameworkInfo::from_json(const nlohmann::json& json, const
   });
 }
 
+Result<FrameworkInfo> FrameworkInfo::from_written_json(const nlohmann::json& json,
+                                                       const std::string& path) {
+  if (json.is_object() && json.contains("roles") && json.value("role", nlohmann::json()) == "*") {
+    nlohmann::json without_role = json;
+    without_role.erase("role");
+    return from_json(without_role, path);
+  }
+  return from_json(json, path);
+}
+
 nlohmann::json FrameworkInfo::to_json() const {
   nlohmann::json out{{"user", user},
                      {"name", name},

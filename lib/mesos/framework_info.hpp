@@ -36,6 +36,11 @@ struct FrameworkInfo {
   // MULTI_ROLE capability (role and roles are not both set). `path` prefixes
   // error locations.
   static Result<FrameworkInfo> from_json(const nlohmann::json& json, const std::string& path);
+  // What to_json() wrote (the registry's copy, an agent's report): as
+  // from_json, but the default role "*" written beside MULTI_ROLE roles, as
+  // Mesos writes it, is not an error.
+  static Result<FrameworkInfo> from_written_json(const nlohmann::json& json,
+                                                 const std::string& path);
   // The v1 JSON, defaults written (failover_timeout, checkpoint, role).
   nlohmann::json to_json() const;
 };

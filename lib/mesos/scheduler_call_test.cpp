@@ -24,6 +24,28 @@ TEST(SchedulerCall, SubscribeReadsFrameworkInfo) {
   EXPECT_EQ(back["principal"], "alice");
 }
 
+TEST(SchedulerCall, AMultiRoleFrameworkInfoReadsBackWhatItWrote) {
+  FrameworkInfo info;
+  info.user = "alice";
+  info.name = "web";
+  info.failover_timeout = 600;
+  info.roles = {"prod", "dev"};
+  info.capabilities = {"MULTI_ROLE"};
+  const nlohmann::json written = info.to_json();
+  EXPECT_EQ(written["role"], "*");  // the proto default, as Mesos writes it
+  // A framework may not send both...
+  EXPECT_FALSE(FrameworkInfo::from_json(written, "framework_info").ok());
+  // ...but a copy the master wrote (registry, agent report) reads back whole.
+  Result<FrameworkInfo> read = FrameworkInfo::from_written_json(written, "framework_info");
+  ASSERT_TRUE(read.ok()) << read.error();
+  EXPECT_EQ(read->name, "web");
+  EXPECT_EQ(read->failover_timeout, 600);
+  EXPECT_EQ(read->roles, info.roles);
+  nlohmann::json other_role = written;
+  other_role["role"] = "ops";
+  EXPECT_FALSE(FrameworkInfo::from_written_json(other_role, "framework_info").ok());
+}
+
 TEST(SchedulerCall, LegacyRoleDefaultsToStar) {
   auto call = parse_scheduler_call(
       R"({"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u","name":"n"}}})");

@@ -281,6 +281,9 @@ SimulatedAgent::~SimulatedAgent() {
 
 void SimulatedAgent::start() { impl_->start(); }
 void SimulatedAgent::disconnect() { impl_->disconnect(); }
+void SimulatedAgent::follow(std::string master) {
+  impl_->options.master = std::move(master);
+}
 
 void SimulatedAgent::send_status(const std::string& framework_id, const std::string& task_id,
                                  mesos::TaskState state, const std::string& message) {

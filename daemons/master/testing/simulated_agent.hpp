@@ -51,6 +51,9 @@ class SimulatedAgent {
   // Drops the connection as a crashed agent would; tasks are kept so that
   // start() re-registers with them.
   void disconnect();
+  // Points it at another master (a newly elected leader); the next start()
+  // re-registers there. Loop thread.
+  void follow(std::string master);
 
   // Reports a state change of a task (loop thread).
   void send_status(const std::string& framework_id, const std::string& task_id,
