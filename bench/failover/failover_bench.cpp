@@ -51,7 +51,6 @@
 //            --timeout=300 (seconds, for each phase)
 //            --keep_logs (copy both masters' logs out of the temp dir)
 #include <signal.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -73,9 +72,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/bench_args.hpp"
+#include "bench/common/figures.hpp"
+#include "bench/common/machine.hpp"
+#include "bench/common/master_child.hpp"
 #include "bench/failover/failover_framework.hpp"
 #include "bench/failover/reregistering_agent.hpp"
-#include "bench/master_load/master_child.hpp"
 #include "daemons/master/testing/master_harness.hpp"
 #include "daemons/master/testing/simulated_agent.hpp"
 #include "lib/detector/master_detector.hpp"
@@ -96,25 +98,29 @@ using cairn::Error;
 using cairn::EventLoop;
 using cairn::Result;
 using cairn::Status;
+using cairn::bench::Clock;
 using cairn::bench::FailoverFramework;
 using cairn::bench::FailoverFrameworkFigures;
 using cairn::bench::FailoverFrameworkOptions;
+using cairn::bench::interrupted;
+using cairn::bench::load_average;
 using cairn::bench::MasterChild;
 using cairn::bench::MasterChildOptions;
+using cairn::bench::ms_between;
 using cairn::bench::ReregisteringAgent;
 using cairn::bench::ReregisteringAgentOptions;
+using cairn::bench::seconds_since;
+using cairn::bench::whole;
 using cairn::master::testing::SimulatedAgent;
 using cairn::master::testing::SimulatedAgentOptions;
 using cairn::master::testing::TestClient;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kAgentResources = "cpus:32;mem:131072;disk:1000000;ports:[31000-32000]";
 constexpr const char* kElectionPath = "/mesos";
 constexpr size_t kAgentLoops = 2;  // the machine has 2 cores
 constexpr auto kMetricsPoll = std::chrono::milliseconds(20);
 constexpr int kSkipped = 77;  // CTest's SKIP_RETURN_CODE
-
-volatile sig_atomic_t g_interrupted = 0;
+constexpr const char* kProgram = "failover_bench";
 
 struct Settings {
   size_t agents = 1000;
@@ -158,30 +164,6 @@ struct Figures {
   std::vector<std::string> saved_logs;
 };
 
-// The 1-minute load average: other work on the machine skews every figure.
-double load_average() {
-  double load = -1;
-  if (std::FILE* file = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(file, "%lf", &load) != 1) load = -1;
-    std::fclose(file);
-  }
-  return load;
-}
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string whole(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f", value);
-  return text;
-}
-
 // One whole run: ZooKeeper, two masters, agents and a framework. The
 // destructor tears everything down, whatever happened.
 class Run {
@@ -201,7 +183,6 @@ class Run {
   Status wait_until(const std::string& what, Duration timeout, const std::function<bool()>& done,
                     const std::function<std::string()>& missing = {},
                     Duration poll = Duration::milliseconds(50));
-  std::optional<nlohmann::json> metrics(const MasterChild& master);
   double metric(const MasterChild& master, const char* name);
   int contenders();
   size_t registered_with_a() const;
@@ -276,7 +257,7 @@ Status Run::wait_until(const std::string& what, Duration timeout, const std::fun
       problem = "master A no longer leads";
     } else if (b_ && b_->exited()) {
       problem = "cairn-master B " + *b_->exited();
-    } else if (g_interrupted) {
+    } else if (interrupted()) {
       problem = "interrupted";
     } else if (Clock::now() >= deadline) {
       problem = "timed out after " + std::to_string(timeout.ms() / 1000) + " s";
@@ -291,18 +272,9 @@ Status Run::wait_until(const std::string& what, Duration timeout, const std::fun
   }
 }
 
-std::optional<nlohmann::json> Run::metrics(const MasterChild& master) {
-  cairn::http::Response response = http_->get(master.url() + "/metrics/snapshot");
-  if (response.status != 200) return std::nullopt;
-  nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
-  if (json.is_discarded()) return std::nullopt;
-  return json;
-}
-
 double Run::metric(const MasterChild& master, const char* name) {
-  std::optional<nlohmann::json> snapshot = metrics(master);
-  if (!snapshot || !snapshot->contains(name) || !(*snapshot)[name].is_number()) return -1;
-  return (*snapshot)[name].get<double>();
+  std::optional<nlohmann::json> snapshot = cairn::bench::metrics_snapshot(*http_, master);
+  return snapshot ? cairn::bench::metric_value(*snapshot, name) : -1;
 }
 
 // The json.info_ nodes under the election path (-1: ZooKeeper did not say).
@@ -665,12 +637,8 @@ Result<Figures> Run::execute() {
     return metric(*b_, "master/tasks_running") == static_cast<double>(settings_.tasks) &&
            metric(*b_, "master/slaves_active") == static_cast<double>(n);
   });
-  if (std::optional<nlohmann::json> snapshot = metrics(*b_)) {
-    auto read = [&](const char* name) {
-      return snapshot->contains(name) && (*snapshot)[name].is_number()
-                 ? (*snapshot)[name].get<double>()
-                 : -1.0;
-    };
+  if (std::optional<nlohmann::json> snapshot = cairn::bench::metrics_snapshot(*http_, *b_)) {
+    auto read = [&](const char* name) { return cairn::bench::metric_value(*snapshot, name); };
     figures.b_agents_active = read("master/slaves_active");
     figures.b_tasks_running = read("master/tasks_running");
     figures.b_tasks_staging = read("master/tasks_staging");
@@ -846,51 +814,6 @@ void print_figures(const Settings& settings, const Figures& f) {
   std::fflush(stdout);
 }
 
-bool parse_size(const std::string& arg, const char* name, size_t* out) {
-  const std::string prefix = std::string("--") + name + "=";
-  if (arg.rfind(prefix, 0) != 0) return false;
-  const std::string value = arg.substr(prefix.size());
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long parsed = std::strtoull(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || value[0] == '-') {
-    std::fprintf(stderr, "failover_bench: --%s needs a non-negative integer, got '%s'\n", name,
-                 value.c_str());
-    std::exit(2);
-  }
-  *out = static_cast<size_t>(parsed);
-  return true;
-}
-
-bool parse_duration(const std::string& arg, const char* name, Duration* out) {
-  const std::string prefix = std::string("--") + name + "=";
-  if (arg.rfind(prefix, 0) != 0) return false;
-  Result<Duration> parsed = Duration::parse(arg.substr(prefix.size()));
-  if (!parsed.ok() || parsed->ns() < 0) {
-    std::fprintf(stderr, "failover_bench: --%s needs a duration (e.g. 10secs, 500ms): %s\n", name,
-                 parsed.ok() ? "negative" : parsed.error().c_str());
-    std::exit(2);
-  }
-  *out = *parsed;
-  return true;
-}
-
-void raise_file_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-      std::fprintf(stderr, "failover_bench: warning: cannot raise the open-file limit: %s\n",
-                   std::strerror(errno));
-    }
-  }
-}
-
-void on_signal(int) {
-  g_interrupted = 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -904,17 +827,20 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (arg == "--keep_logs") {
       settings.keep_logs = true;
-    } else if (parse_size(arg, "agents", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "agents", &value)) {
       agents = value;
-    } else if (parse_size(arg, "tasks", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "tasks", &value)) {
       tasks = value;
-    } else if (parse_size(arg, "timeout", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "timeout", &value)) {
       settings.timeout_seconds = static_cast<int>(std::max<size_t>(1, value));
-    } else if (parse_duration(arg, "zk_session_timeout", &settings.zk_session_timeout) ||
-               parse_duration(arg, "allocation_interval", &settings.allocation_interval) ||
-               parse_duration(arg, "registration_backoff_factor",
-                              &settings.registration_backoff_factor) ||
-               parse_duration(arg, "framework_backoff", &settings.framework_backoff)) {
+    } else if (cairn::bench::parse_duration(kProgram, arg, "zk_session_timeout",
+                                            &settings.zk_session_timeout) ||
+               cairn::bench::parse_duration(kProgram, arg, "allocation_interval",
+                                            &settings.allocation_interval) ||
+               cairn::bench::parse_duration(kProgram, arg, "registration_backoff_factor",
+                                            &settings.registration_backoff_factor) ||
+               cairn::bench::parse_duration(kProgram, arg, "framework_backoff",
+                                            &settings.framework_backoff)) {
     } else if (arg == "--help" || arg == "-h") {
       std::printf(
           "Usage: failover_bench [--quick | --agents=N --tasks=T] [--zk_session_timeout=10secs]\n"
@@ -952,13 +878,8 @@ int main(int argc, char** argv) {
     return kSkipped;
   }
 
-  raise_file_limit();
-  ::signal(SIGPIPE, SIG_IGN);
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
+  cairn::bench::raise_file_limit(kProgram);
+  cairn::bench::catch_interrupts();
 
   Result<Figures> figures = Error("not run");
   {

@@ -1,23 +1,10 @@
 #include "bench/failover/reregistering_agent.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "bench/common/v1_http.hpp"
 
 namespace cairn::bench {
-
-namespace {
-
-http::Request json_request(const nlohmann::json& body, const std::string& stream_id) {
-  http::Request request;
-  request.method = "POST";
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json");
-  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
-  request.body = body.dump();
-  return request;
-}
-
-}  // namespace
 
 ReregisteringAgent::ReregisteringAgent(EventLoop& loop, ReregisteringAgentOptions options)
     : loop_(loop),
@@ -99,10 +86,7 @@ void ReregisteringAgent::connect() {
     if (!self || epoch != self->epoch_) return;
     if (head.status != 200) {
       ++self->refusals_;
-      std::string body = head.body.substr(0, 200);
-      while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back())))
-        body.pop_back();
-      self->note("REGISTER answered " + std::to_string(head.status) + " " + body);
+      self->note("REGISTER answered " + std::to_string(head.status) + " " + short_body(head.body));
       return;  // on_end follows
     }
     self->stream_id_ = std::string(head.headers.get("Mesos-Stream-Id").value_or(""));
@@ -110,13 +94,13 @@ void ReregisteringAgent::connect() {
   callbacks.on_data = [weak, epoch](std::string_view data) {
     auto self = weak.lock();
     if (!self || epoch != self->epoch_) return;
-    if (!self->decoder_.feed(data).ok()) {
+    ReregisteringAgent* agent = self.get();
+    // Records that are not events are ignored: the agent needs only
+    // REGISTERED and PING.
+    if (!read_events(
+            self->decoder_, data, [agent](const nlohmann::json& e) { agent->handle(e); },
+            [](const std::string&) {})) {
       self->note("malformed RecordIO on the event stream");
-      return;
-    }
-    while (auto record = self->decoder_.next()) {
-      nlohmann::json event = nlohmann::json::parse(*record, nullptr, false);
-      if (event.is_object()) self->handle(event);
     }
   };
   callbacks.on_end = [weak, epoch](Status status) {

@@ -1,39 +1,30 @@
-// LoadFramework: an asynchronous Mesos v1 framework in raw JSON over
-// lib/http, as a third-party framework would be written (no SDK).
+// LoadFramework: master_load's framework, a RawFramework
+// (bench/common/raw_framework.hpp) that loads the master as fast as it takes.
 //
-// It SUBSCRIBEs (role "*", failover_timeout 0), launches tasks (cpus 0.1,
-// mem 32, "sleep 1000") into every offer until its share of the tasks is
-// launched, declines what it does not use with a 1 s filter, acknowledges
-// every status update and records, per task, when the offer arrived, when
+// It SUBSCRIBEs (role "*", failover_timeout 0), launches tasks into every
+// offer until its share of the tasks is launched, declines what it does not
+// use with a 1 s filter, and records, per task, when the offer arrived, when
 // the ACCEPT went out and when TASK_RUNNING came back. A task that ends
 // before running (TASK_ERROR, TASK_DROPPED, ...) is counted and launched
-// again under a new id. Calls go out in order with a few in flight at a
-// time (a real framework does not open a connection per call).
+// again under a new id. A refused SUBSCRIBE, a broken stream or an ERROR
+// event fails the run (LoadProgress).
 //
 // Everything runs on the EventLoop given to it: start(), stop() and
 // figures() must be called on that loop's thread.
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "lib/event/event_loop.hpp"
-#include "lib/http/client.hpp"
-#include "lib/recordio/recordio.hpp"
+#include "bench/common/raw_framework.hpp"
 
 namespace cairn::bench {
-
-using Clock = std::chrono::steady_clock;
 
 // Shared by every framework of a run; safe from any thread.
 struct LoadProgress {
@@ -58,29 +49,20 @@ struct LoadFrameworkOptions {
   size_t max_calls_in_flight = 8;
 };
 
-struct LoadFrameworkFigures {
-  std::string framework_id;
+struct LoadFrameworkFigures : RawFrameworkCounts {
   size_t running = 0;      // tasks in TASK_RUNNING now
   size_t outstanding = 0;  // launched, not yet running
   size_t failed = 0;       // ended before (or after) running; relaunched
-  size_t offers = 0;       // offers received
-  size_t declined = 0;     // offers declined
-  size_t accept_calls = 0;
-  size_t acknowledgements = 0;
-  size_t call_errors = 0;             // calls not answered 202
-  std::vector<std::string> messages;  // first few failures / errors
   std::vector<double> offer_to_running_ms;
   std::vector<double> accept_to_running_ms;
   std::optional<Clock::time_point> first_offer;
   std::optional<Clock::time_point> last_running;
 };
 
-class LoadFramework : public std::enable_shared_from_this<LoadFramework> {
+class LoadFramework : public RawFramework {
  public:
   LoadFramework(EventLoop& loop, LoadFrameworkOptions options, LoadProgress& progress);
-  ~LoadFramework();
-  LoadFramework(const LoadFramework&) = delete;
-  LoadFramework& operator=(const LoadFramework&) = delete;
+  ~LoadFramework() override;
 
   void start();  // opens the SUBSCRIBE stream
   void stop();   // closes the stream and drops every call in flight
@@ -92,34 +74,24 @@ class LoadFramework : public std::enable_shared_from_this<LoadFramework> {
     Clock::time_point accept_time;
     bool running = false;
   };
-  struct PendingCall {
-    nlohmann::json body;
-    std::vector<std::string> launched;  // task ids of an ACCEPT
-  };
 
-  void handle(const nlohmann::json& event);
-  void handle_offers(const nlohmann::json& offers);
-  void handle_update(const nlohmann::json& status);
-  void call(nlohmann::json body, std::vector<std::string> launched = {});
-  void pump();
-  void call_failed(const PendingCall& call, const std::string& why);
-  void note(const std::string& message);
+  void stream_ended(uint64_t generation, Status status) override;
+  void stream_error(const std::string& why) override;
+  void subscribed() override;
+  void failure_event(const nlohmann::json& event) override;
+  void offers_arrived(Clock::time_point now) override;
+  size_t wanted(const nlohmann::json& offer) override;
+  void launching(const nlohmann::json& offer, const std::vector<std::string>& ids,
+                 Clock::time_point now) override;
+  void updated(const std::string& task_id, const std::string& state, const nlohmann::json& status,
+               Clock::time_point now) override;
+  void call_sent(const PendingCall& call, Clock::time_point now) override;
+  void call_failed(const PendingCall& call) override;
 
-  EventLoop& loop_;
   LoadFrameworkOptions options_;
   LoadProgress& progress_;
-  std::optional<http::Url> url_;
-  std::unique_ptr<http::Client> client_;
-  std::shared_ptr<http::ClientStream> stream_;
-  recordio::Decoder decoder_;
-  std::string stream_id_;
-  bool stopped_ = false;
-
   std::unordered_map<std::string, TaskRecord> tasks_;  // launched, not failed
-  size_t next_task_ = 0;
-  std::deque<PendingCall> queue_;
-  size_t in_flight_ = 0;
-  LoadFrameworkFigures figures_;
+  LoadFrameworkFigures figures_;                       // beyond counts()
 };
 
 }  // namespace cairn::bench

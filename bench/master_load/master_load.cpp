@@ -33,12 +33,8 @@
 //            --max_tasks_per_offer=K (default: as many as fit)
 //            --verbose (a timeline of the launch phase)
 //            --keep_log (keep a copy of each master's log in the temp dir)
-#include <signal.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -52,8 +48,11 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/bench_args.hpp"
+#include "bench/common/figures.hpp"
+#include "bench/common/machine.hpp"
+#include "bench/common/master_child.hpp"
 #include "bench/master_load/load_framework.hpp"
-#include "bench/master_load/master_child.hpp"
 #include "daemons/master/testing/master_harness.hpp"
 #include "daemons/master/testing/simulated_agent.hpp"
 
@@ -68,20 +67,23 @@ using cairn::Error;
 using cairn::EventLoop;
 using cairn::Result;
 using cairn::bench::Clock;
+using cairn::bench::interrupted;
+using cairn::bench::load_average;
 using cairn::bench::LoadFramework;
 using cairn::bench::LoadFrameworkFigures;
 using cairn::bench::LoadFrameworkOptions;
 using cairn::bench::LoadProgress;
 using cairn::bench::MasterChild;
 using cairn::bench::MasterChildOptions;
+using cairn::bench::seconds_since;
+using cairn::bench::whole;
 using cairn::master::testing::SimulatedAgent;
 using cairn::master::testing::SimulatedAgentOptions;
 using cairn::master::testing::TestClient;
 
 constexpr const char* kAgentResources = "cpus:32;mem:131072;disk:1000000;ports:[31000-32000]";
 constexpr size_t kLoops = 2;  // client event loops (the machine has 2 cores)
-
-volatile sig_atomic_t g_interrupted = 0;
+constexpr const char* kProgram = "master_load";
 
 struct Config {
   size_t agents;
@@ -121,26 +123,6 @@ struct Figures {
   std::vector<Sample> timeline;  // --verbose
 };
 
-// The 1-minute load average: other work on the machine skews every figure.
-double load_average() {
-  double load = -1;
-  if (std::FILE* file = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(file, "%lf", &load) != 1) load = -1;
-    std::fclose(file);
-  }
-  return load;
-}
-
-std::string whole(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f", value);
-  return text;
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
@@ -165,7 +147,6 @@ class Run {
   Result<bool> wait_until(const std::string& what, Duration timeout,
                           const std::function<bool()>& done,
                           const std::function<std::string()>& missing);
-  std::optional<nlohmann::json> metrics();
   double metric(const char* name);
   size_t registered_agents() const;
   size_t unacknowledged_updates() const;
@@ -194,7 +175,7 @@ Result<bool> Run::wait_until(const std::string& what, Duration timeout,
       problem = "cairn-master " + *exit;
     } else if (auto failure = progress_.failure()) {
       problem = *failure;
-    } else if (g_interrupted) {
+    } else if (interrupted()) {
       problem = "interrupted";
     } else if (Clock::now() >= deadline) {
       problem =
@@ -219,18 +200,9 @@ Result<bool> Run::wait_until(const std::string& what, Duration timeout,
   }
 }
 
-std::optional<nlohmann::json> Run::metrics() {
-  cairn::http::Response response = http_->get(master_->url() + "/metrics/snapshot");
-  if (response.status != 200) return std::nullopt;
-  nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
-  if (json.is_discarded()) return std::nullopt;
-  return json;
-}
-
 double Run::metric(const char* name) {
-  std::optional<nlohmann::json> snapshot = metrics();
-  if (!snapshot || !snapshot->contains(name) || !(*snapshot)[name].is_number()) return -1;
-  return (*snapshot)[name].get<double>();
+  std::optional<nlohmann::json> snapshot = cairn::bench::metrics_snapshot(*http_, *master_);
+  return snapshot ? cairn::bench::metric_value(*snapshot, name) : -1;
 }
 
 size_t Run::registered_agents() const {
@@ -508,38 +480,6 @@ void print_legend() {
       "cpu1/cpu2: master CPU time (user+sys) while agents register / while tasks launch\n");
 }
 
-bool parse_size(const std::string& arg, const char* name, size_t* out) {
-  const std::string prefix = std::string("--") + name + "=";
-  if (arg.rfind(prefix, 0) != 0) return false;
-  const std::string value = arg.substr(prefix.size());
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long parsed = std::strtoull(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || value[0] == '-') {
-    std::fprintf(stderr, "master_load: %s needs a non-negative integer, got '%s'\n", name,
-                 value.c_str());
-    std::exit(2);
-  }
-  *out = static_cast<size_t>(parsed);
-  return true;
-}
-
-void raise_file_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-      std::fprintf(stderr, "master_load: warning: cannot raise the open-file limit: %s\n",
-                   std::strerror(errno));
-    }
-  }
-}
-
-void on_signal(int) {
-  g_interrupted = 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -555,15 +495,15 @@ int main(int argc, char** argv) {
       settings.verbose = true;
     } else if (arg == "--keep_log") {
       settings.keep_log = true;
-    } else if (parse_size(arg, "agents", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "agents", &value)) {
       agents = value;
-    } else if (parse_size(arg, "frameworks", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "frameworks", &value)) {
       frameworks = value;
-    } else if (parse_size(arg, "tasks", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "tasks", &value)) {
       tasks = value;
-    } else if (parse_size(arg, "timeout", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "timeout", &value)) {
       settings.timeout_seconds = static_cast<int>(std::max<size_t>(1, value));
-    } else if (parse_size(arg, "max_tasks_per_offer", &value)) {
+    } else if (cairn::bench::parse_size(kProgram, arg, "max_tasks_per_offer", &value)) {
       settings.max_tasks_per_offer = value;
     } else if (arg.rfind("--allocation_interval=", 0) == 0) {
       settings.allocation_interval = arg.substr(std::strlen("--allocation_interval="));
@@ -596,13 +536,8 @@ int main(int argc, char** argv) {
     settings.configs = {{100, 10, 2000}, {1000, 10, 10000}};
   }
 
-  raise_file_limit();
-  ::signal(SIGPIPE, SIG_IGN);
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
+  cairn::bench::raise_file_limit(kProgram);
+  cairn::bench::catch_interrupts();
 
   print_header(settings);
   for (const Config& config : settings.configs) {

@@ -1,4 +1,4 @@
-#include "bench/master_load/master_child.hpp"
+#include "bench/common/master_child.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +18,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "daemons/master/testing/master_harness.hpp"
 
 namespace cairn::bench {
 
@@ -211,6 +213,20 @@ void MasterChild::stop(int grace_seconds) {
     std::filesystem::remove_all(root_, ec);
     root_.clear();
   }
+}
+
+std::optional<nlohmann::json> metrics_snapshot(master::testing::TestClient& http,
+                                               const MasterChild& master) {
+  http::Response response = http.get(master.url() + "/metrics/snapshot");
+  if (response.status != 200) return std::nullopt;
+  nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_discarded()) return std::nullopt;
+  return json;
+}
+
+double metric_value(const nlohmann::json& snapshot, const char* name) {
+  if (!snapshot.contains(name) || !snapshot[name].is_number()) return -1;
+  return snapshot[name].get<double>();
 }
 
 }  // namespace cairn::bench

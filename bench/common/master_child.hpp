@@ -9,11 +9,16 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "lib/base/result.hpp"
+
+namespace cairn::master::testing {
+class TestClient;
+}
 
 namespace cairn::bench {
 
@@ -64,5 +69,12 @@ class MasterChild {
   std::string root_;  // temporary dir: work/ and master.log
   std::optional<std::string> exit_description_;
 };
+
+// The master's GET /metrics/snapshot through `http`, blocking (nullopt:
+// no JSON answer).
+std::optional<nlohmann::json> metrics_snapshot(master::testing::TestClient& http,
+                                               const MasterChild& master);
+// One metric of a snapshot; -1 when it is missing, as the figures print it.
+double metric_value(const nlohmann::json& snapshot, const char* name);
 
 }  // namespace cairn::bench
