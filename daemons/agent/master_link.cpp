@@ -275,7 +275,18 @@ void Agent::handle_master_event(const nlohmann::json& event) {
         if (!saved.ok()) log::error("Cannot checkpoint resources: {}", saved.error());
       }
     } else if (type == "SHUTDOWN") {
-      log::warning("The master asked this agent to shut down");
+      // Mesos' agent exits; this one kills its work and stays, retrying
+      // registration (refused while its machine is DOWN), so that no restart
+      // loop is needed to come back when maintenance ends.
+      std::string why = "no reason given";
+      if (auto shutdown = f.optional_object("shutdown"))
+        why = shutdown->optional_string("message").value_or(why);
+      log::warning("The master asked this agent to shut down ({}): killing every executor", why);
+      std::vector<std::string> frameworks;
+      for (const auto& [id, framework] : frameworks_)
+        frameworks.push_back(id);
+      for (const std::string& id : frameworks)
+        shutdown_framework(id);
     }
     return true;
   });

@@ -161,6 +161,14 @@ void Master::register_agent(const nlohmann::json& body, const std::string& remot
       mesos::parse_fields([&] { return read_registration(Fields(body, ""), remote_address); });
   if (!parsed.ok()) return responder.respond(http::text_response(400, parsed.error()));
   Registration registration = std::move(parsed).value();
+  const MachineId machine = machine_of(
+      registration.hostname, registration.address.substr(0, registration.address.rfind(':')));
+  if (maintenance_.mode(machine) == MachineMode::kDown) {
+    return responder.respond(http::text_response(
+        403, "Agent's machine " + machine.to_string() +
+                 " is DOWN for maintenance; it may register once the machine is brought up "
+                 "(/machine/up or STOP_MAINTENANCE)"));
+  }
   const bool reregister = registration.agent_id.has_value();
   std::string id = reregister ? *registration.agent_id : next_agent_id();
   registration.info["id"] = id_json(id);
@@ -364,11 +372,11 @@ void Master::mark_unreachable(const std::string& agent_id, const std::string& wh
                      log::warning("Marking agent {} ({}) unreachable: {}", agent_id,
                                   agent->hostname, why);
                      counters_->agents_unreachable->increment();
-                     remove_agent_state(*agent);
+                     remove_agent_state(*agent, true, "Agent " + agent_id + " is unreachable");
                    });
 }
 
-void Master::remove_agent_state(Agent& agent) {
+void Master::remove_agent_state(Agent& agent, bool unreachable, const std::string& why) {
   const std::string agent_id = agent.id;
   std::set<std::string> offers = agent.offers;
   for (const std::string& offer : offers) rescind_offer(offer, false, std::nullopt);
@@ -380,15 +388,17 @@ void Master::remove_agent_state(Agent& agent) {
     if (it == framework->tasks.end()) continue;
     Task& task = it->second;
     framework->used -= task.resources;
-    bool partition_aware = framework->info.partition_aware();
-    mesos::TaskStatus status =
-        master_status(task, partition_aware ? mesos::TaskState::kUnreachable : mesos::TaskState::kLost,
-                      "REASON_SLAVE_REMOVED", "Agent " + agent_id + " is unreachable");
-    status.extra["unreachable_time"] = {{"nanoseconds", static_cast<int64_t>(now * 1e9)}};
+    const bool partition_aware = framework->info.partition_aware();
+    const mesos::TaskState state = !partition_aware ? mesos::TaskState::kLost
+                                   : unreachable    ? mesos::TaskState::kUnreachable
+                                                    : mesos::TaskState::kGone;
+    mesos::TaskStatus status = master_status(task, state, "REASON_SLAVE_REMOVED", why);
+    if (unreachable)
+      status.extra["unreachable_time"] = {{"nanoseconds", static_cast<int64_t>(now * 1e9)}};
     send_status(*framework, status);
     task.statuses.push_back(status);
     task.state = status.state;
-    if (partition_aware) {
+    if (state == mesos::TaskState::kUnreachable) {
       task.unreachable_time = now;
       framework->unreachable_tasks.emplace(task_id, std::move(task));
       framework->tasks.erase(it);
@@ -396,7 +406,7 @@ void Master::remove_agent_state(Agent& agent) {
         framework->unreachable_tasks.erase(framework->unreachable_tasks.begin());
       }
     } else {
-      counters_->terminal_tasks[mesos::TaskState::kLost]->increment();
+      counters_->terminal_tasks[state]->increment();
       framework->completed_tasks.push_back(std::move(task));
       framework->tasks.erase(it);
     }
@@ -412,7 +422,7 @@ void Master::remove_agent_state(Agent& agent) {
   agent.ping_timer.cancel();
   if (agent.stream) agent.stream->close();
   allocator_->remove_agent(agent_id);
-  unreachable_agents_[agent_id] = agent.info;
+  if (unreachable) unreachable_agents_[agent_id] = agent.info;
   broadcast_operator_event({{"type", "AGENT_REMOVED"}, {"agent_removed", {{"agent_id", id_json(agent_id)}}}});
   agents_.erase(agent_id);
   schedule_allocation();

@@ -285,6 +285,48 @@ http::Router Master::routes() {
                responder.respond(st.ok() ? http::Response(200, "", "") : http::text_response(503, st.error()));
              });
            });
+  auto answer = [](http::Responder responder) {
+    return [responder](int status, std::string message) mutable {
+      responder.respond(status == 200 ? http::Response(200, "", "")
+                                      : http::text_response(status, message));
+    };
+  };
+  add_leader("/maintenance/schedule", "GET: the maintenance schedule; POST: replace it.",
+             [this, answer](http::Request request, http::Responder responder) {
+               if (!method_is(request, {"GET", "POST"}, responder)) return;
+               if (request.method == "GET")
+                 return responder.respond(json_ok(maintenance_.schedule_json()));
+               nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+               if (body.is_discarded()) {
+                 return responder.respond(
+                     http::text_response(400, "Expecting a JSON maintenance schedule"));
+               }
+               Result<std::vector<MaintenanceWindow>> schedule = parse_schedule(body);
+               if (!schedule.ok())
+                 return responder.respond(http::text_response(400, schedule.error()));
+               change_maintenance(maintenance_.with_schedule(std::move(*schedule)),
+                                  answer(responder));
+             });
+  add_leader("/maintenance/status", "Machines draining and down for maintenance.",
+             [this](http::Request request, http::Responder responder) {
+               if (!method_is(request, {"GET"}, responder)) return;
+               responder.respond(json_ok(maintenance_.status_json()));
+             });
+  for (bool down : {true, false}) {
+    add_leader(down ? "/machine/down" : "/machine/up",
+               down ? "POST [machine ids]: start maintenance (their agents are shut down)."
+                    : "POST [machine ids]: end maintenance (their agents may register again).",
+               [this, down, answer](http::Request request, http::Responder responder) {
+                 if (!method_is(request, {"POST"}, responder)) return;
+                 nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+                 Result<std::vector<MachineId>> machines = parse_machines(body, "machines");
+                 if (!machines.ok())
+                   return responder.respond(http::text_response(400, machines.error()));
+                 change_maintenance(
+                     down ? maintenance_.with_down(*machines) : maintenance_.with_up(*machines),
+                     answer(responder));
+               });
+  }
   router.add("/metrics/snapshot", "Metrics as a flat JSON object with Mesos' names.",
              [this](http::Request, http::Responder responder) {
                responder.respond(http::Response(200, "application/json", metrics::render_mesos_json(metrics_.snapshot())));

@@ -17,6 +17,7 @@ nlohmann::json RegistryState::to_json() const {
   for (const auto& [role, weight] : weights) out["weights"][role] = weight;
   for (const auto& [role, guarantee] : quotas) out["quotas"][role] = guarantee;
   for (const auto& [id, info] : frameworks) out["frameworks"][id] = info;
+  if (!maintenance.empty()) out["maintenance"] = maintenance;
   return out;
 }
 
@@ -44,6 +45,8 @@ Result<RegistryState> RegistryState::from_json(const nlohmann::json& json) {
     for (const auto& [id, info] : frameworks.items()) {
       state.frameworks[id] = info;
     }
+    state.maintenance = json.value("maintenance", nlohmann::json::object());
+    if (!state.maintenance.is_object()) return Error("registry: 'maintenance' is not an object");
   } catch (const nlohmann::json::exception& e) {
     return Error(std::string("registry: ") + e.what());
   }

@@ -32,6 +32,12 @@ void Master::start(uint16_t port, std::function<void(Status)> done) {
   port_ = port;
   registry_->recover([this, done = std::move(done)](Result<RegistryState> state) {
     if (!state.ok()) return done(Error("cannot recover the registry: " + state.error()));
+    // A schedule that cannot be read is not dropped: machines it took down
+    // would take agents back.
+    Result<Maintenance> maintenance = Maintenance::from_json(state->maintenance);
+    if (!maintenance.ok())
+      return done(Error("cannot recover the registry: " + maintenance.error()));
+    maintenance_ = std::move(*maintenance);
     // Weights: the registry (operator updates) wins over --weights.
     weights_ = options_.weights;
     for (const auto& [role, weight] : state->weights) weights_[role] = weight;

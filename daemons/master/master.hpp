@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "daemons/master/allocator/allocator.hpp"
+#include "daemons/master/maintenance.hpp"
 #include "daemons/master/master_flags.hpp"
 #include "daemons/master/model.hpp"
 #include "daemons/master/registry.hpp"
@@ -116,7 +117,10 @@ class Master {
   void ping_agent(const std::string& agent_id);
   void agent_disconnected(const std::string& agent_id, const std::string& stream_id);
   void mark_unreachable(const std::string& agent_id, const std::string& why);
-  void remove_agent_state(Agent& agent);
+  // Forgets an agent that is unreachable (its tasks become UNREACHABLE or
+  // LOST, and it may come back) or removed (its machine went DOWN: GONE or
+  // LOST).
+  void remove_agent_state(Agent& agent, bool unreachable, const std::string& why);
   void add_reported_tasks(Agent& agent, const nlohmann::json& tasks, const nlohmann::json& executors);
 
   // offers.cpp
@@ -156,6 +160,14 @@ class Master {
                          std::function<void(int, std::string)> done);
   void broadcast_operator_event(const nlohmann::json& event);
   void operator_heartbeat();
+
+  // maintenance_api.cpp
+  // Writes `next` (and the removal of the agents on machines it takes
+  // down) to the registry, then applies it: offers of agents whose
+  // unavailability changed are rescinded (re-offered with the new one), and
+  // agents on machines now DOWN are told to shut down and removed. `done`
+  // gets 200, 400 (`next` is an error: the request was invalid) or 503.
+  void change_maintenance(Result<Maintenance> next, std::function<void(int, std::string)> done);
 
   // state_json.cpp
   nlohmann::json state_v0() const;
@@ -221,6 +233,7 @@ class Master {
   std::deque<CompletedFramework> completed_frameworks_;
   std::map<std::string, Offer> offers_;
   std::map<std::string, Resources> quotas_;
+  Maintenance maintenance_;
   std::map<std::string, double> weights_;
   std::map<std::string, std::shared_ptr<http::EventStream>> operator_streams_;
   std::set<std::string> recovering_agents_;  // admitted before a restart, not yet back

@@ -514,5 +514,121 @@ TEST_F(MasterTest, RegistrySurvivesRestartAndAgentsComeBack) {
   EXPECT_EQ(cpus, 4.0) << stored.dump();
 }
 
+TEST_F(MasterTest, MaintenanceDrainsThenTakesAMachineDownAndSurvivesARestart) {
+  SimulatedAgent& agent = add_agent();  // hostname agent0, ip 127.0.0.1
+  add_agent();                          // agent1: not scheduled
+  const std::string agent_id = *agent.agent_id();
+  RawScheduler scheduler(client_, master_->url());
+  ASSERT_EQ(scheduler.subscribe(framework_info("maintained")), 200);
+  // Launch on agent0, without a filter, so that its rest is offered again.
+  auto offer_of = [&](const std::string& wanted, bool with_unavailability) {
+    for (int i = 0; i < 10; ++i) {
+      nlohmann::json offers = scheduler.wait_for("OFFERS");
+      if (offers.is_null()) break;
+      for (const nlohmann::json& offer : offers["offers"]["offers"]) {
+        if (offer["agent_id"]["value"] == wanted &&
+            offer.contains("unavailability") == with_unavailability) {
+          return offer;
+        }
+      }
+    }
+    return nlohmann::json();
+  };
+  nlohmann::json first = offer_of(agent_id, false);
+  ASSERT_FALSE(first.is_null());
+  ASSERT_EQ(scheduler.call(accept(first["id"]["value"], {task("t", agent_id, 1, 64)}, 0)).status,
+            202);
+  ASSERT_FALSE(scheduler.wait_for("UPDATE").is_null());
+
+  auto post = [&](const std::string& path, const std::string& body) {
+    return client_.send(master_->url() + path, [&] {
+      http::Request request;
+      request.method = "POST";
+      request.body = body;
+      request.headers.set("Content-Type", "application/json");
+      return request;
+    }());
+  };
+  // Bad requests change nothing and say why.
+  http::Response bad = post("/master/maintenance/schedule", R"({"windows":[{"machine_ids":[]}]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("at least one machine"), std::string::npos) << bad.body;
+  bad = post("/master/machine/down", R"([{"hostname":"agent0","ip":"127.0.0.1"}])");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("not in the maintenance schedule"), std::string::npos) << bad.body;
+  EXPECT_EQ(post("/master/machine/down", "[]").status, 400);
+
+  // Scheduled: agent0's machine drains; its offers now carry the window.
+  const std::string schedule = R"({"windows":[{
+      "machine_ids":[{"hostname":"AGENT0","ip":"127.0.0.1"}],
+      "unavailability":{"start":{"nanoseconds":1700000000000000000},
+                        "duration":{"nanoseconds":3600000000000}}}]})";
+  http::Response posted = post("/master/maintenance/schedule", schedule);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  nlohmann::json status =
+      nlohmann::json::parse(client_.get(master_->url() + "/master/maintenance/status").body);
+  EXPECT_EQ(status,
+            nlohmann::json::parse(
+                R"({"draining_machines":[{"id":{"hostname":"agent0","ip":"127.0.0.1"}}]})"));
+  nlohmann::json draining = offer_of(agent_id, true);
+  ASSERT_FALSE(draining.is_null());
+  EXPECT_EQ(draining["unavailability"]["start"]["nanoseconds"], 1700000000000000000LL);
+  nlohmann::json got =
+      nlohmann::json::parse(operator_call({{"type", "GET_MAINTENANCE_SCHEDULE"}}).body);
+  EXPECT_EQ(got["get_maintenance_schedule"]["schedule"]["windows"][0]["machine_ids"][0]["hostname"],
+            "agent0");
+
+  // Down: the agent is told to shut down and removed; its task is gone.
+  ASSERT_EQ(operator_call({{"type", "START_MAINTENANCE"},
+                           {"start_maintenance",
+                            {{"machines", {{{"hostname", "agent0"}, {"ip", "127.0.0.1"}}}}}}})
+                .status,
+            200);
+  nlohmann::json gone = scheduler.wait_for("UPDATE");
+  ASSERT_FALSE(gone.is_null());
+  EXPECT_EQ(gone["update"]["status"]["state"], "TASK_GONE");
+  EXPECT_TRUE(eventually([&] {
+    for (const nlohmann::json& event : agent.events()) {
+      if (event.value("type", "") == "SHUTDOWN") return true;
+    }
+    return false;
+  }));
+  EXPECT_TRUE(eventually([&] { return metrics()["master/slaves_active"] == 1.0; }));
+  status = nlohmann::json::parse(operator_call({{"type", "GET_MAINTENANCE_STATUS"}}).body);
+  EXPECT_EQ(status["get_maintenance_status"]["status"],
+            nlohmann::json::parse(R"({"down_machines":[{"hostname":"agent0","ip":"127.0.0.1"}]})"));
+  // A DOWN machine cannot leave the schedule, and its agents are refused.
+  EXPECT_EQ(post("/master/maintenance/schedule", "{}").status, 400);
+  SimulatedAgentOptions options;
+  options.master = master_->url();
+  options.hostname = "agent0";
+  agents_.push_back(std::make_unique<SimulatedAgent>(client_.loop(), options));
+  SimulatedAgent& refused = *agents_.back();
+  client_.loop().call([&] { refused.start(); });
+  EXPECT_TRUE(eventually([&] { return refused.refusal().find("403") == 0; }));
+  EXPECT_NE(refused.refusal().find("DOWN for maintenance"), std::string::npos) << refused.refusal();
+
+  // The restarted master remembers it all.
+  scheduler.disconnect();
+  agents_.clear();
+  master_.reset();
+  start_master();
+  status = nlohmann::json::parse(client_.get(master_->url() + "/master/maintenance/status").body);
+  EXPECT_EQ(status,
+            nlohmann::json::parse(R"({"down_machines":[{"hostname":"agent0","ip":"127.0.0.1"}]})"));
+  nlohmann::json agents = nlohmann::json::parse(operator_call({{"type", "GET_AGENTS"}}).body);
+  EXPECT_EQ(agents["get_agents"].value("recovered_agents", nlohmann::json::array()).size(), 1u)
+      << "only agent1 is still admitted: " << agents.dump();
+
+  // Up: the machine leaves the schedule and its agent registers again.
+  ASSERT_EQ(post("/master/machine/up", R"([{"hostname":"agent0","ip":"127.0.0.1"}])").status, 200);
+  EXPECT_EQ(client_.get(master_->url() + "/master/maintenance/schedule").body, "{}");
+  options.master = master_->url();  // the restarted master's
+  agents_.push_back(std::make_unique<SimulatedAgent>(client_.loop(), options));
+  SimulatedAgent& back = *agents_.back();
+  client_.loop().call([&] { back.start(); });
+  EXPECT_TRUE(eventually([&] { return back.registered(); }));
+}
+
 }  // namespace
 }  // namespace cairn::master

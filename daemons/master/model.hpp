@@ -57,6 +57,7 @@ struct Agent {
   nlohmann::json info;  // AgentInfo as registered (hostname, port, resources...)
   std::string hostname;
   std::string address;  // ip:port of the agent's own API
+  std::string ip() const { return address.substr(0, address.rfind(':')); }
   std::string version;
   Resources total;
   Attributes attributes;

@@ -88,11 +88,14 @@ void Master::run_allocation() {
       json["url"] = {{"scheme", "http"},
                      {"address",
                       {{"hostname", agent->hostname},
-                       {"ip", agent->address.substr(0, colon)},
+                       {"ip", agent->ip()},
                        {"port", std::atoi(agent->address.substr(colon + 1).c_str())}}},
                      {"path", "/slave(1)"}};
       if (!agent->attributes.empty()) json["attributes"] = agent->attributes.to_json();
       if (framework->info.multi_role()) json["allocation_info"] = {{"role", role}};
+      if (auto window = maintenance_.unavailability(machine_of(agent->hostname, agent->ip()))) {
+        json["unavailability"] = window->to_json();
+      }
       auto executors = agent->executors.find(framework->id);
       if (executors != agent->executors.end() && !executors->second.empty()) {
         nlohmann::json ids = nlohmann::json::array();

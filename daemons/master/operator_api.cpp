@@ -3,6 +3,7 @@
 
 #include "daemons/master/master.hpp"
 #include "daemons/master/master_counters.hpp"
+#include "lib/base/ascii.hpp"
 #include "lib/base/uuid.hpp"
 #include "lib/http/api_call.hpp"
 #include "lib/logging/log.hpp"
@@ -17,20 +18,35 @@ using mesos::id_json;
 
 namespace {
 
-const std::vector<std::string_view> kOperatorCalls{
-    "GET_HEALTH",         "GET_FLAGS",          "GET_VERSION",  "GET_METRICS",   "GET_LOGGING_LEVEL",
-    "GET_STATE",          "GET_AGENTS",         "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS",
-    "GET_ROLES",          "GET_MASTER",         "RESERVE_RESOURCES", "UNRESERVE_RESOURCES",
-    "GET_QUOTA",          "UPDATE_QUOTA",       "SET_QUOTA",    "REMOVE_QUOTA",  "GET_WEIGHTS",
-    "UPDATE_WEIGHTS",     "SUBSCRIBE"};
+const std::vector<std::string_view> kOperatorCalls{"GET_HEALTH",
+                                                   "GET_FLAGS",
+                                                   "GET_VERSION",
+                                                   "GET_METRICS",
+                                                   "GET_LOGGING_LEVEL",
+                                                   "GET_STATE",
+                                                   "GET_AGENTS",
+                                                   "GET_FRAMEWORKS",
+                                                   "GET_EXECUTORS",
+                                                   "GET_TASKS",
+                                                   "GET_ROLES",
+                                                   "GET_MASTER",
+                                                   "RESERVE_RESOURCES",
+                                                   "UNRESERVE_RESOURCES",
+                                                   "GET_QUOTA",
+                                                   "UPDATE_QUOTA",
+                                                   "SET_QUOTA",
+                                                   "REMOVE_QUOTA",
+                                                   "GET_WEIGHTS",
+                                                   "UPDATE_WEIGHTS",
+                                                   "SUBSCRIBE",
+                                                   "GET_MAINTENANCE_STATUS",
+                                                   "GET_MAINTENANCE_SCHEDULE",
+                                                   "UPDATE_MAINTENANCE_SCHEDULE",
+                                                   "START_MAINTENANCE",
+                                                   "STOP_MAINTENANCE"};
 
 http::Response json_response(const nlohmann::json& body) {
   return http::Response(200, "application/json", body.dump());
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 // Quota guarantees: v1 Resources (SET_QUOTA) or the 1.9 `guarantees` map
@@ -66,7 +82,7 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
     return responder.respond(http::text_response(400, "Failed to validate master::Call: " + type.error()));
   }
   auto reply = [&](const std::string& name, nlohmann::json payload) {
-    responder.respond(json_response({{"type", name}, {lower(name), std::move(payload)}}));
+    responder.respond(json_response({{"type", name}, {ascii_lower(name), std::move(payload)}}));
   };
 
   const std::string& t = *type;
@@ -97,6 +113,9 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
                      {"start_time", start_time_secs_},
                      {"elected_time", elected_time_secs_}});
   }
+  if (t == "GET_MAINTENANCE_STATUS") return reply(t, {{"status", maintenance_.status_json()}});
+  if (t == "GET_MAINTENANCE_SCHEDULE")
+    return reply(t, {{"schedule", maintenance_.schedule_json()}});
   if (t == "GET_WEIGHTS") {
     nlohmann::json infos = nlohmann::json::array();
     for (const auto& [role, weight] : weights_) infos.push_back({{"role", role}, {"weight", weight}});
@@ -137,7 +156,7 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
   };
   if (t == "RESERVE_RESOURCES" || t == "UNRESERVE_RESOURCES") {
     auto parsed = mesos::parse_fields([&] {
-      Fields payload = Fields(body, "").required_object(lower(t));
+      Fields payload = Fields(body, "").required_object(ascii_lower(t));
       std::string agent_id = payload.required_id("agent_id");
       const nlohmann::json* resources = payload.get("resources");
       if (resources == nullptr) payload.fail("resources", "required resources are missing");
@@ -148,6 +167,32 @@ void Master::handle_operator_call(http::Request request, http::Responder respond
     });
     if (!parsed.ok()) return done(400, parsed.error());
     return reserve_resources(parsed->first, parsed->second, t == "RESERVE_RESOURCES", done);
+  }
+  if (t == "UPDATE_MAINTENANCE_SCHEDULE") {
+    auto schedule = mesos::parse_fields([&] {
+      return Fields(body, "")
+          .required_object("update_maintenance_schedule")
+          .required_object("schedule")
+          .json();
+    });
+    if (!schedule.ok()) return done(400, schedule.error());
+    Result<std::vector<MaintenanceWindow>> windows = parse_schedule(*schedule);
+    if (!windows.ok()) return done(400, "update_maintenance_schedule." + windows.error());
+    return change_maintenance(maintenance_.with_schedule(std::move(*windows)), done);
+  }
+  if (t == "START_MAINTENANCE" || t == "STOP_MAINTENANCE") {
+    const std::string name = ascii_lower(t);
+    auto list = mesos::parse_fields([&] {
+      Fields payload = Fields(body, "").required_object(name);
+      const auto& items = payload.array("machines");
+      return nlohmann::json(items);
+    });
+    if (!list.ok()) return done(400, list.error());
+    Result<std::vector<MachineId>> machines = parse_machines(*list, name + ".machines");
+    if (!machines.ok()) return done(400, machines.error());
+    return change_maintenance(t == "START_MAINTENANCE" ? maintenance_.with_down(*machines)
+                                                       : maintenance_.with_up(*machines),
+                              done);
   }
   if (t == "UPDATE_WEIGHTS") {
     auto parsed = mesos::parse_fields([&] {

@@ -1,5 +1,6 @@
 // Registry: what the master must not forget across a restart or failover
-// (admitted and unreachable agents, frameworks, role weights, quotas).
+// (admitted and unreachable agents, frameworks, role weights, quotas, the
+// maintenance schedule).
 //
 // The master changes the registry only through apply(), and acknowledges an
 // operation (admits an agent, answers UPDATE_WEIGHTS...) only once `done`
@@ -32,6 +33,9 @@ struct RegistryState {
   // Frameworks that subscribed: id -> FrameworkInfo JSON (a failed-over
   // master knows them before they re-subscribe).
   std::map<std::string, nlohmann::json> frameworks;
+  // The maintenance schedule and the machines that are down (Maintenance's
+  // JSON form); an empty object when nothing is scheduled.
+  nlohmann::json maintenance = nlohmann::json::object();
 
   nlohmann::json to_json() const;
   static Result<RegistryState> from_json(const nlohmann::json& json);

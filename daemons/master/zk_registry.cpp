@@ -4,7 +4,8 @@
 // versioned store).
 //
 // Layout under <root>/registry:
-//   meta          {"format":1, "shards":S, "weights":{...}, "quotas":{...}}
+//   meta          {"format":1, "shards":S, "weights":{...}, "quotas":{...},
+//                  "maintenance":{...} (when anything is scheduled)}
 //   shards/NNN    {"agents":{id: AgentInfo}, "unreachable":{id: seconds},
 //                  "frameworks":{id: FrameworkInfo}}   (NNN = 000 .. S-1)
 // An id lives in shard fnv1a(id) % S, so an agent and its unreachable entry
@@ -149,7 +150,7 @@ class ZkRegistry : public Registry {
   // The entries a batch changed (added, removed or modified).
   struct Changes {
     std::vector<std::string> agents, unreachable, frameworks;
-    bool roles = false;  // weights or quotas
+    bool meta = false;  // weights, quotas or maintenance: the meta node's
   };
   // A flush in flight: the batch, what it changed, and its writes cut into
   // multis that fit in one request each.
@@ -192,12 +193,14 @@ class ZkRegistry : public Registry {
       }
       shards_ = shards.get<int>();
     }
-    nlohmann::json roles{{"weights", json.value("weights", nlohmann::json::object())},
-                         {"quotas", json.value("quotas", nlohmann::json::object())}};
-    Result<RegistryState> parsed = RegistryState::from_json(roles);
+    nlohmann::json cluster{{"weights", json.value("weights", nlohmann::json::object())},
+                           {"quotas", json.value("quotas", nlohmann::json::object())},
+                           {"maintenance", json.value("maintenance", nlohmann::json::object())}};
+    Result<RegistryState> parsed = RegistryState::from_json(cluster);
     if (!parsed.ok()) return Error(meta_path() + ": " + parsed.error());
     state.weights = std::move(parsed->weights);
     state.quotas = std::move(parsed->quotas);
+    state.maintenance = std::move(parsed->maintenance);
     meta_current_ = json.contains("shards");
     return ok_status();
   }
@@ -213,6 +216,7 @@ class ZkRegistry : public Registry {
     }
     json.erase("weights");  // not a shard's, and from_json would read them
     json.erase("quotas");
+    json.erase("maintenance");
     Result<RegistryState> parsed = RegistryState::from_json(json);
     if (!parsed.ok()) return Error(path + ": " + parsed.error());
     auto misplaced = [&](const char* kind, const std::string& id) -> std::optional<Error> {
@@ -349,7 +353,8 @@ class ZkRegistry : public Registry {
          [&](const std::string& id) { changes.unreachable.push_back(id); });
     diff(state_.frameworks, work_.frameworks,
          [&](const std::string& id) { changes.frameworks.push_back(id); });
-    changes.roles = work_.weights != state_.weights || work_.quotas != state_.quotas;
+    changes.meta = work_.weights != state_.weights || work_.quotas != state_.quotas ||
+                   work_.maintenance != state_.maintenance;
     return changes;
   }
 
@@ -369,9 +374,10 @@ class ZkRegistry : public Registry {
     copy(from.agents, to.agents, changes.agents);
     copy(from.unreachable, to.unreachable, changes.unreachable);
     copy(from.frameworks, to.frameworks, changes.frameworks);
-    if (changes.roles) {
+    if (changes.meta) {
       to.weights = from.weights;
       to.quotas = from.quotas;
+      to.maintenance = from.maintenance;
     }
   }
 
@@ -379,7 +385,7 @@ class ZkRegistry : public Registry {
   // that the first write records the shard count with the first shard).
   std::vector<Write> writes_for(const Changes& changes) const {
     std::vector<Write> writes;
-    if (!meta_current_ || changes.roles) {
+    if (!meta_current_ || changes.meta) {
       nlohmann::json meta{{"format", kFormat},
                           {"shards", shards_},
                           {"weights", nlohmann::json::object()},
@@ -390,6 +396,7 @@ class ZkRegistry : public Registry {
       for (const auto& [role, guarantee] : work_.quotas) {
         meta["quotas"][role] = guarantee;
       }
+      if (!work_.maintenance.empty()) meta["maintenance"] = work_.maintenance;
       writes.push_back({meta_path(), meta.dump(), meta_version_, kMetaNode});
     }
 

@@ -201,6 +201,8 @@ TEST_F(ZkRegistryTest, WhatOneInstanceWritesAnotherRecovers) {
     s.frameworks["fw-2"] = {{"name", "spark"}};
     s.frameworks.erase("fw-1");
     s.weights["batch"] = 0.5;
+    s.maintenance = {{"schedule", {{"windows", {{{"machine_ids", {{{"hostname", "h1"}}}}}}}}},
+                     {"down_machines", {{{"hostname", "h1"}}}}};
   });
   ASSERT_TRUE(second.ok()) << second.error();
 
@@ -214,6 +216,8 @@ TEST_F(ZkRegistryTest, WhatOneInstanceWritesAnotherRecovers) {
   expected.quotas["analytics"] =
       nlohmann::json::parse(R"([{"name":"cpus","type":"SCALAR","scalar":{"value":8}}])");
   expected.frameworks["fw-2"] = {{"name", "spark"}};
+  expected.maintenance = {{"schedule", {{"windows", {{{"machine_ids", {{{"hostname", "h1"}}}}}}}}},
+                          {"down_machines", {{{"hostname", "h1"}}}}};
 
   zk::Client& other = connect();
   Registry& again = make_registry(other, make_leader(other, "other"));
@@ -226,6 +230,7 @@ TEST_F(ZkRegistryTest, WhatOneInstanceWritesAnotherRecovers) {
   nlohmann::json json = nlohmann::json::parse(meta.value.first);
   EXPECT_EQ(json["format"], 1);
   EXPECT_EQ(json["shards"], 256);
+  EXPECT_EQ(json["maintenance"]["down_machines"][0]["hostname"], "h1");  // in meta, not a shard
   for (const std::string& name : shard_names(c))
     EXPECT_EQ(name.size(), 3u) << name;
 }

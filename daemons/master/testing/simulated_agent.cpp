@@ -40,6 +40,7 @@ struct SimulatedAgent::Impl : std::enable_shared_from_this<SimulatedAgent::Impl>
   mutable std::mutex mutex;  // guards what tests read
   std::optional<std::string> id;
   bool is_registered = false;
+  std::string refusal;  // the last refused registration: "<status> <body>"
   bool answer_pings = true;
   std::map<std::string, SimulatedTask> tasks;  // by task id
   std::map<std::string, nlohmann::json> frameworks;
@@ -122,6 +123,8 @@ struct SimulatedAgent::Impl : std::enable_shared_from_this<SimulatedAgent::Impl>
       if (!self) return;
       if (head.status != 200) {
         log::warning("simulated agent: registration refused: {} {}", head.status, head.body);
+        std::lock_guard lock(self->mutex);
+        self->refusal = std::to_string(head.status) + " " + head.body;
         return;
       }
       self->stream_id = std::string(head.headers.get("Mesos-Stream-Id").value_or(""));
@@ -281,6 +284,10 @@ SimulatedAgent::~SimulatedAgent() {
 
 void SimulatedAgent::start() { impl_->start(); }
 void SimulatedAgent::disconnect() { impl_->disconnect(); }
+std::string SimulatedAgent::refusal() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->refusal;
+}
 void SimulatedAgent::follow(std::string master) {
   impl_->options.master = std::move(master);
 }

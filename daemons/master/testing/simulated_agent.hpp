@@ -62,6 +62,7 @@ class SimulatedAgent {
   // Thread-safe views for tests.
   std::optional<std::string> agent_id() const;
   bool registered() const;
+  std::string refusal() const;  // the last refused registration ("403 why"), or ""
   std::map<std::string, mesos::TaskState> tasks() const;  // task id → state
   size_t pending_updates() const;
   size_t acknowledgements() const;
