@@ -18,5 +18,6 @@ int run_ls_command(const Args& args);
 int run_cat_command(const Args& args);
 int run_tail_command(const Args& args);
 int run_execute_command(const Args& args);
+int run_maintenance_command(const Args& args);
 
 }  // namespace cairn::cli

@@ -23,15 +23,17 @@ constexpr Command kCommands[] = {
     {"tail", "print the end of a sandbox file (-f to follow)", cairn::cli::run_tail_command},
     {"state", "print the master's state JSON", cairn::cli::run_state_command},
     {"resolve", "print the leading master's address", cairn::cli::run_resolve_command},
+    {"maintenance", "machine maintenance: status, schedule, drain, down, up",
+     cairn::cli::run_maintenance_command},
 };
 
 void usage(FILE* out) {
   std::fprintf(out, "Usage: cairn COMMAND [ARGS...]\n\nCommands:\n");
   for (const Command& c : kCommands) {
-    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+    std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
-  std::fprintf(out, "  %-10s %s\n  %-10s %s\n", "version", "print the Cairn version", "help",
+  std::fprintf(out, "  %-12s %s\n  %-12s %s\n", "version", "print the Cairn version", "help",
                "print this help");
   std::fprintf(out, "\nRun 'cairn COMMAND --help' for a command's options.\n");
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cluster_view.hpp"
 #include "cli/command.hpp"
+#include "cli/flag_parsing.hpp"
 #include "lib/flags/flag_set.hpp"
 #include "lib/http/url.hpp"
 #include "lib/resources/resources.hpp"
@@ -38,27 +39,6 @@ struct ExecuteFlags {
   std::string role = "*";
 };
 
-template <typename F>
-std::optional<F> parse(flags::FlagSet<F>& set, const Args& args, int* exit_code) {
-  Result<flags::Parsed<F>> parsed = set.parse(args, flags::Environment{});
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\nSee '%s --help'.\n", parsed.error().c_str(), "cairn");
-    *exit_code = 2;
-    return std::nullopt;
-  }
-  if (parsed->help) {
-    std::printf("%s", set.usage().c_str());
-    *exit_code = 0;
-    return std::nullopt;
-  }
-  return parsed->flags;
-}
-
-int fail(const std::string& command, const std::string& message) {
-  std::fprintf(stderr, "cairn %s: %s\n", command.c_str(), message.c_str());
-  return 1;
-}
-
 std::string encode(const std::string& text) { return http::percent_encode(text); }
 
 // Reads [offset, offset+length) of a sandbox file; length -1: to the end.
@@ -84,7 +64,7 @@ int run_state_command(const Args& args) {
   flags::FlagSet<MasterOnly> set("cairn state", "Print the leading master's /master/state JSON.");
   set.add(&MasterOnly::master, "master", kMasterHelp);
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   BlockingClient client;
   Result<std::string> master = resolve_master(client, flags->master);
@@ -99,7 +79,7 @@ int run_resolve_command(const Args& args) {
   flags::FlagSet<MasterOnly> set("cairn resolve", "Print the leading master's host:port.");
   set.add(&MasterOnly::master, "master", kMasterHelp);
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   BlockingClient client;
   Result<std::string> master = resolve_master(client, flags->master);
@@ -117,7 +97,7 @@ int run_ps_command(const Args& args) {
   set.add(&MasterOnly::master, "master", kMasterHelp);
   set.add(&MasterOnly::all, "all", "Also list finished tasks.");
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   BlockingClient client;
   Result<std::string> master = resolve_master(client, flags->master);
@@ -151,7 +131,7 @@ int run_ls_command(const Args& args) {
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
   set.positional(&TaskFile::file, "PATH", "Directory inside the sandbox.");
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   BlockingClient client;
   Result<std::string> master = resolve_master(client, flags->master);
@@ -176,7 +156,7 @@ int run_cat_command(const Args& args) {
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
   set.positional(&TaskFile::file, "FILE", "File inside the sandbox (stdout, stderr, ...).");
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   if (!flags->file) return fail("cat", "missing FILE (e.g. stdout)");
   BlockingClient client;
@@ -210,7 +190,7 @@ int run_tail_command(const Args& raw) {
   set.positional(&TaskFile::task, "TASK", "Task id (or a unique prefix).");
   set.positional(&TaskFile::file, "FILE", "File inside the sandbox (default: stdout).");
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   std::string file = flags->file.value_or("stdout");
   BlockingClient client;
@@ -330,7 +310,7 @@ int run_execute_command(const Args& args) {
   set.add(&ExecuteFlags::docker_image, "docker_image", "Run the command in this Docker image.");
   set.add(&ExecuteFlags::role, "role", "Role to run in.");
   int code = 0;
-  auto flags = parse(set, args, &code);
+  auto flags = parse_flags(set, args, &code);
   if (!flags) return code;
   Result<Resources> resources = Resources::parse(flags->resources);
   if (!resources.ok()) return fail("execute", "--resources: " + resources.error());
