@@ -113,7 +113,7 @@ void RawFramework::open_stream(nlohmann::json framework_info) {
     if (!self || generation != self->generation_) return;
     self->stream_ended(generation, std::move(status));
   };
-  stream_ = client_->open_stream(*url_, json_request(body, ""), std::move(callbacks));
+  stream_ = client_->open_stream(*url_, http::api_call_request(body, ""), std::move(callbacks));
 }
 
 void RawFramework::handle(const nlohmann::json& event) {
@@ -209,7 +209,7 @@ void RawFramework::pump() {
     const uint64_t generation = generation_;
     std::weak_ptr<RawFramework> weak = weak_from_this();
     client_->send(
-        *url_, json_request(pending->body, stream_id_),
+        *url_, http::api_call_request(pending->body, stream_id_),
         [weak, pending, generation](Result<http::Response> response) {
           auto self = weak.lock();
           if (!self || self->closed_ || generation != self->generation_) return;

@@ -4,16 +4,6 @@
 
 namespace cairn::bench {
 
-http::Request json_request(const nlohmann::json& body, const std::string& stream_id) {
-  http::Request request;
-  request.method = "POST";
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json");
-  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
-  request.body = body.dump();
-  return request;
-}
-
 std::string short_body(const std::string& body) {
   std::string out = body.substr(0, 200);
   while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))

@@ -11,13 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "lib/http/api_call.hpp"  // api_call_request: a call as clients POST it
 #include "lib/http/client.hpp"
 #include "lib/recordio/recordio.hpp"
 
 namespace cairn::bench {
-
-// A POST of `body`, with Mesos-Stream-Id when `stream_id` is not empty.
-http::Request json_request(const nlohmann::json& body, const std::string& stream_id);
 
 // The start of a refusal's body, fit for a one-line message.
 std::string short_body(const std::string& body);

@@ -113,7 +113,7 @@ void ReregisteringAgent::connect() {
       if (agent && epoch == agent->epoch_) agent->disconnected(why);
     });
   };
-  stream_ = client_->open_stream(*url_, json_request(call, ""), std::move(callbacks));
+  stream_ = client_->open_stream(*url_, http::api_call_request(call, ""), std::move(callbacks));
 }
 
 void ReregisteringAgent::disconnected(const std::string& why) {
@@ -149,7 +149,7 @@ void ReregisteringAgent::handle(const nlohmann::json& event) {
     }
   } else if (type == "PING" && client_ && url_) {
     nlohmann::json pong{{"type", "PONG"}, {"agent_id", {{"value", options_.agent_id}}}};
-    client_->send(*url_, json_request(pong, stream_id_), [](Result<http::Response>) {});
+    client_->send(*url_, http::api_call_request(pong, stream_id_), [](Result<http::Response>) {});
   }
   // No task of this agent changes state: RUN_TASK, KILL_TASK and the like
   // are not expected after the failover, and are ignored.

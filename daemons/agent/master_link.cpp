@@ -7,26 +7,13 @@
 #include <random>
 
 #include "daemons/agent/agent.hpp"
+#include "lib/http/api_call.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/mesos/json_fields.hpp"
 
 namespace cairn::agent {
 
 using mesos::id_json;
-
-namespace {
-
-http::Request json_request(const nlohmann::json& body, const std::string& stream_id) {
-  http::Request request;
-  request.method = "POST";
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json");
-  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
-  request.body = body.dump();
-  return request;
-}
-
-}  // namespace
 
 void Agent::leader_changed(std::optional<std::string> url) {
   if (stopping_) return;
@@ -129,7 +116,8 @@ void Agent::connect_to_master() {
     log::error("Bad master URL {}: {}", master_url_, url.error());
     return;
   }
-  master_stream_ = client_->open_stream(*url, json_request(call, ""), std::move(callbacks));
+  master_stream_ =
+      client_->open_stream(*url, http::api_call_request(call, ""), std::move(callbacks));
 }
 
 void Agent::master_disconnected(const std::string& why) {
@@ -170,7 +158,7 @@ void Agent::send_master_calls() {
     ++master_calls_in_flight_;
     std::weak_ptr<bool> alive = alive_;
     const uint64_t epoch = master_epoch_;
-    client_->send(*url, json_request(call, master_stream_id_),
+    client_->send(*url, http::api_call_request(call, master_stream_id_),
                   [this, alive, epoch](Result<http::Response> r) {
                     if (alive.expired()) return;
                     --master_calls_in_flight_;
@@ -221,7 +209,8 @@ void Agent::handle_master_event(const nlohmann::json& event) {
       nlohmann::json pong{{"type", "PONG"}, {"agent_id", id_json(*agent_id_)}};
       Result<http::Url> url = http::Url::parse(master_url_ + "/api/v1/agent");
       if (url.ok() && client_) {
-        client_->send(*url, json_request(pong, master_stream_id_), [](Result<http::Response>) {});
+        client_->send(*url, http::api_call_request(pong, master_stream_id_),
+                      [](Result<http::Response>) {});
       }
     } else if (type == "RUN_TASK") {
       mesos::Fields run = f.required_object("run_task");

@@ -100,4 +100,14 @@ ApiCallCheck check_api_call(const Request& request) {
   return {format, {}};
 }
 
+Request api_call_request(const nlohmann::json& call, const std::string& stream_id) {
+  Request request;
+  request.method = "POST";
+  request.headers.set("Content-Type", "application/json");
+  request.headers.set("Accept", "application/json");
+  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
+  request.body = call.dump();
+  return request;
+}
+
 }  // namespace cairn::http

@@ -6,6 +6,7 @@
 // `Accept: application/recordio` with `Message-Accept: application/json`.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -27,5 +28,9 @@ struct ApiCallCheck {
 };
 
 ApiCallCheck check_api_call(const Request& request);
+
+// The client side: a v1 call as clients send it (POST, JSON in and out),
+// with the Mesos-Stream-Id of the caller's subscription when it has one.
+Request api_call_request(const nlohmann::json& call, const std::string& stream_id = "");
 
 }  // namespace cairn::http

@@ -3,6 +3,7 @@
 #include <future>
 #include <thread>
 
+#include "lib/http/api_call.hpp"
 #include "lib/recordio/recordio.hpp"
 
 namespace cairn::master::testing {
@@ -98,13 +99,7 @@ http::Response TestClient::get(const std::string& url) {
 
 http::Response TestClient::post_json(const std::string& url, const nlohmann::json& body,
                                      const std::string& stream_id) {
-  http::Request request;
-  request.method = "POST";
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json");
-  if (!stream_id.empty()) request.headers.set("Mesos-Stream-Id", stream_id);
-  request.body = body.dump();
-  return send(url, std::move(request));
+  return send(url, http::api_call_request(body, stream_id));
 }
 
 struct RawSchedulerDecoder {

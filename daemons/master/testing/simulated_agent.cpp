@@ -6,6 +6,7 @@
 
 #include "lib/base/base64.hpp"
 #include "lib/base/uuid.hpp"
+#include "lib/http/api_call.hpp"
 #include "lib/http/client.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/mesos/task_status.hpp"
@@ -51,13 +52,7 @@ struct SimulatedAgent::Impl : std::enable_shared_from_this<SimulatedAgent::Impl>
   http::Url url() const { return *http::Url::parse(options.master + "/api/v1/agent"); }
 
   http::Request request(const nlohmann::json& call) const {
-    http::Request r;
-    r.method = "POST";
-    r.headers.set("Content-Type", "application/json");
-    r.headers.set("Accept", "application/json");
-    if (!stream_id.empty()) r.headers.set("Mesos-Stream-Id", stream_id);
-    r.body = call.dump();
-    return r;
+    return http::api_call_request(call, stream_id);
   }
 
   // At most a few calls in flight, as the real agent does: a burst of
