@@ -66,18 +66,26 @@ class AgentTest : public ::testing::Test {
       ::rmdir(root.c_str());
     }
   }
-  // Executors left by a failed test must not outlive it: every process
-  // whose environment points into this test's work dir.
-  void kill_leftover_executors() {
+  // The executors (and their tasks) of this test: every process whose
+  // environment points into this test's work dir.
+  std::vector<pid_t> executor_pids() const {
+    std::vector<pid_t> pids;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
       std::string name = entry.path().filename();
       if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
       Result<std::string> environ = fs::read_file(entry.path().string() + "/environ");
       if (environ.ok() && environ->find("MESOS_DIRECTORY=" + dir_) != std::string::npos) {
-        ::kill(-std::stoi(name), SIGKILL);
-        ::kill(std::stoi(name), SIGKILL);
+        pids.push_back(std::stoi(name));
       }
+    }
+    return pids;
+  }
+  // Executors left by a failed test must not outlive it.
+  void kill_leftover_executors() {
+    for (pid_t pid : executor_pids()) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
     }
   }
   testing::AgentProcessOptions agent_options() {
@@ -245,6 +253,38 @@ TEST_F(AgentTest, FailingAndKilledTasks) {
   ASSERT_FALSE(wait_state("sleeper", "TASK_RUNNING").is_null());
   scheduler_->call({{"type", "KILL"}, {"kill", {{"task_id", {{"value", "sleeper"}}}}}});
   EXPECT_FALSE(wait_state("sleeper", "TASK_KILLED").is_null());
+}
+
+TEST_F(AgentTest, AMachineTakenDownForMaintenanceKillsItsTasksUntilItIsUp) {
+  start_agent(agent_options());
+  launch(subscribe(), command_task("sleeper", *agent_->agent_id(), "sleep 1000"));
+  ASSERT_FALSE(wait_state("sleeper", "TASK_RUNNING").is_null());
+  ASSERT_FALSE(executor_pids().empty());
+
+  // The machine as the agent announced it.
+  const nlohmann::json slaves =
+      nlohmann::json::parse(client_.get(master_->url() + "/master/slaves").body);
+  const std::string pid = slaves["slaves"][0]["pid"];  // slave(1)@ip:port
+  const std::string ip = pid.substr(pid.find('@') + 1, pid.rfind(':') - pid.find('@') - 1);
+  const nlohmann::json machine{{"hostname", slaves["slaves"][0]["hostname"]}, {"ip", ip}};
+  auto post = [&](const std::string& path, const nlohmann::json& body) {
+    return client_.post_json(master_->url() + path, body).status;
+  };
+  ASSERT_EQ(post("/master/maintenance/schedule",
+                 {{"windows",
+                   {{{"machine_ids", {machine}},
+                     {"unavailability", {{"start", {{"nanoseconds", 0}}}}}}}}}),
+            200);
+  ASSERT_EQ(post("/master/machine/down", nlohmann::json::array({machine})), 200);
+
+  // The framework hears its task is lost; the agent kills the executor for
+  // real and is refused while the machine is down.
+  EXPECT_FALSE(wait_state("sleeper", "TASK_LOST").is_null());
+  EXPECT_TRUE(eventually([&] { return executor_pids().empty(); }, Duration::seconds(30)));
+  EXPECT_TRUE(eventually([&] { return !agent_->registered(); }));
+
+  ASSERT_EQ(post("/master/machine/up", nlohmann::json::array({machine})), 200);
+  EXPECT_TRUE(eventually([&] { return agent_->registered(); }, Duration::seconds(60)));
 }
 
 TEST_F(AgentTest, AgentRestartKeepsRunningTasks) {
