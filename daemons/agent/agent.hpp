@@ -111,7 +111,10 @@ class Agent {
   void start_executor(ExecutorRun& run);
   void kill_task(const std::string& framework_id, const std::string& task_id,
                  const nlohmann::json& kill_policy);
-  void shutdown_framework(const std::string& framework_id);
+  // Kills every executor of the framework and forgets its pending updates;
+  // `why` is logged and given as the executors' end.
+  void shutdown_framework(const std::string& framework_id,
+                          const std::string& why = "the framework was torn down");
   void shutdown_executor(ExecutorRun& run, const std::string& why);
   void executor_terminated(const std::string& framework_id, const std::string& executor_id,
                            std::optional<int> status);

@@ -274,8 +274,9 @@ void Agent::handle_master_event(const nlohmann::json& event) {
       std::vector<std::string> frameworks;
       for (const auto& [id, framework] : frameworks_)
         frameworks.push_back(id);
-      for (const std::string& id : frameworks)
-        shutdown_framework(id);
+      for (const std::string& id : frameworks) {
+        shutdown_framework(id, "the master shut this agent down: " + why);
+      }
     }
     return true;
   });

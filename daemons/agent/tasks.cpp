@@ -337,12 +337,12 @@ void Agent::shutdown_executor(ExecutorRun& run, const std::string& why) {
   });
 }
 
-void Agent::shutdown_framework(const std::string& framework_id) {
+void Agent::shutdown_framework(const std::string& framework_id, const std::string& why) {
   auto framework = frameworks_.find(framework_id);
   if (framework == frameworks_.end()) return;
   for (auto& [executor_id, run] : framework->second.executors) {
     run.limitation_reason = "REASON_FRAMEWORK_REMOVED";
-    shutdown_executor(run, "the framework was torn down");
+    shutdown_executor(run, why);
   }
   // Updates of a removed framework will never be acknowledged.
   for (auto it = pending_updates_.begin(); it != pending_updates_.end();) {

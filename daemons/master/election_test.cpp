@@ -128,6 +128,12 @@ TEST_F(ElectionTest, StandbyRedirectsToTheLeaderAndTakesOverWithTheRegistry) {
     return request;
   }());
   ASSERT_EQ(weights.status, 200) << weights.body;
+  const nlohmann::json machine{{"hostname", "rack1-node7"}, {"ip", "10.1.0.7"}};
+  http::Response scheduled = client_.post_json(
+      first.url() + "/master/maintenance/schedule",
+      {{"windows",
+        {{{"machine_ids", {machine}}, {"unavailability", {{"start", {{"nanoseconds", 0}}}}}}}}});
+  ASSERT_EQ(scheduled.status, 200) << scheduled.body;
 
   // The leader dies (its session closes): the standby leads and recovers it all.
   framework.disconnect();
@@ -140,6 +146,8 @@ TEST_F(ElectionTest, StandbyRedirectsToTheLeaderAndTakesOverWithTheRegistry) {
   EXPECT_EQ(agents["get_agents"]["recovered_agents"][0]["id"]["value"], agent_id);
   nlohmann::json stored_weights = nlohmann::json::parse(client_.get(leader.url() + "/master/weights").body);
   EXPECT_EQ(stored_weights, nlohmann::json::parse(R"([{"role": "prod", "weight": 3.0}])"));
+  EXPECT_EQ(nlohmann::json::parse(client_.get(leader.url() + "/master/maintenance/status").body),
+            (nlohmann::json{{"draining_machines", {{{"id", machine}}}}}));
 
   // The agent re-registers with its id; the framework re-subscribes with its id.
   agents_.clear();
