@@ -8,10 +8,11 @@
 #include <filesystem>
 
 #include "daemons/agent/agent.hpp"
+#include "lib/base/ascii.hpp"
+#include "lib/fs/atomic_file.hpp"
 #include "lib/http/api_call.hpp"
 #include "lib/metrics/mesos_json.hpp"
 #include "lib/metrics/prometheus.hpp"
-#include "lib/fs/atomic_file.hpp"
 
 namespace cairn::agent {
 
@@ -155,8 +156,7 @@ http::Router Agent::routes() {
                         "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_AGENT"});
          });
          if (!type.ok()) return responder.respond(http::text_response(400, "Failed to validate agent::Call: " + type.error()));
-         std::string t = *type, key = t;
-         for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+         std::string t = *type, key = ascii_lower(t);
          nlohmann::json payload;
          if (t == "GET_HEALTH") payload = {{"healthy", true}};
          else if (t == "GET_VERSION") payload = {{"version_info", {{"version", CAIRN_VERSION}}}};

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "lib/base/ascii.hpp"
 #include "lib/fs/atomic_file.hpp"
 #include "lib/logging/log.hpp"
 #include "lib/zk/leader_election.hpp"
@@ -84,9 +85,7 @@ Result<std::string> normalize_master_url(const std::string& input, const std::st
   std::string scheme = "http";
   std::string rest = text;
   if (size_t sep = text.find("://"); sep != std::string::npos) {
-    scheme = text.substr(0, sep);
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+    scheme = ascii_lower(text.substr(0, sep));
     if (scheme != "http" && scheme != "https") {
       return Error(flag + ": unsupported scheme '" + text.substr(0, sep) + "://' in '" + text +
                    "'; " + kValid);

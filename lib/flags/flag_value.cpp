@@ -4,21 +4,9 @@
 #include <cctype>
 #include <cmath>
 
+#include "lib/base/ascii.hpp"
+
 namespace cairn::flags {
-namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 Result<std::string> parse_string(std::string_view text) {
   return std::string(text);
@@ -26,8 +14,8 @@ Result<std::string> parse_string(std::string_view text) {
 
 Result<bool> parse_bool(std::string_view text) {
   // stout accepts "true"/"false" and "1"/"0"; environment files often use either.
-  if (equals_ignoring_case(text, "true") || text == "1") return true;
-  if (equals_ignoring_case(text, "false") || text == "0") return false;
+  if (ascii_iequals(text, "true") || text == "1") return true;
+  if (ascii_iequals(text, "false") || text == "0") return false;
   return Error("invalid boolean '" + std::string(text) + "': expected true or false");
 }
 

@@ -6,15 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/base/ascii.hpp"
 namespace cairn::http {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -26,7 +20,7 @@ std::string_view trim(std::string_view s) {
 
 // The media type without parameters: "application/json; charset=utf-8" -> "application/json".
 std::string media_type(std::string_view value) {
-  return lower(trim(value.substr(0, value.find(';'))));
+  return ascii_lower(trim(value.substr(0, value.find(';'))));
 }
 
 // Media ranges of an Accept header with q > 0.
@@ -39,7 +33,7 @@ std::vector<std::string> accepted(std::string_view header) {
     const std::string range = media_type(item);
     // "q=0" means "not acceptable"; any other weight accepts.
     bool refused = false;
-    const std::string params = lower(item.substr(std::min(item.size(), item.find(';'))));
+    const std::string params = ascii_lower(item.substr(std::min(item.size(), item.find(';'))));
     for (size_t q = params.find("q="); q != std::string::npos; q = params.find("q=", q + 2)) {
       if (q > 0 && params[q - 1] != ';' && params[q - 1] != ' ') continue;
       refused = std::strtod(params.c_str() + q + 2, nullptr) <= 0.0;

@@ -3,18 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
-namespace cairn::http {
+#include "lib/base/ascii.hpp"
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+namespace cairn::http {
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& [k, v] : fields_) {
-    if (iequals(k, name)) return std::string_view(v);
+    if (ascii_iequals(k, name)) return std::string_view(v);
   }
   return std::nullopt;
 }
@@ -29,7 +24,7 @@ void Headers::add(std::string_view name, std::string value) {
 }
 
 void Headers::remove(std::string_view name) {
-  std::erase_if(fields_, [&](const auto& f) { return iequals(f.first, name); });
+  std::erase_if(fields_, [&](const auto& f) { return ascii_iequals(f.first, name); });
 }
 
 std::optional<std::string> Request::param(const std::string& name) const {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lib/base/ascii.hpp"
 #include "lib/spec/diagnostic.hpp"
 
 namespace cairn::spec {
@@ -104,10 +105,8 @@ std::string canonical_host(std::string_view host) {
       return out;
     }
   }
-  std::string name(host);
+  std::string name = ascii_lower(host);
   if (!name.empty() && name.back() == '.') name.pop_back();
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return name;
 }
 

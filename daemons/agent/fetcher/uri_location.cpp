@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lib/base/ascii.hpp"
 namespace cairn::fetcher {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // The scheme of "scheme://..." (lower case), or "" for a plain path.
 std::string scheme_of(std::string_view value) {
@@ -23,13 +17,13 @@ std::string scheme_of(std::string_view value) {
                std::all_of(scheme.begin(), scheme.end(), [](unsigned char c) {
                  return std::isalnum(c) || c == '+' || c == '-' || c == '.';
                });
-  return valid ? lower(scheme) : "";
+  return valid ? ascii_lower(scheme) : "";
 }
 
 // "file:///p" and "file://localhost/p" -> "/p"; anything else is refused.
 Result<std::string> file_uri_path(std::string_view value) {
   std::string_view rest = value.substr(value.find("://") + 3);
-  if (lower(rest.substr(0, 10)) == "localhost/") rest.remove_prefix(9);
+  if (ascii_lower(rest.substr(0, 10)) == "localhost/") rest.remove_prefix(9);
   if (rest.empty() || rest.front() != '/')
     return Error("a file:// URI must name an absolute path on this host (file:///path)");
   return std::string(rest);
