@@ -29,10 +29,11 @@ std::optional<F> parse_flags(flags::FlagSet<F>& set, const Args& args, int* exit
   return parsed->flags;
 }
 
-// Prints "cairn COMMAND: message" and returns the runtime-failure code 1.
-inline int fail(const std::string& command, const std::string& message) {
+// Prints "cairn COMMAND: message" and returns `exit_code`: 1 for a runtime
+// failure, 2 for bad usage or invalid input.
+inline int fail(const std::string& command, const std::string& message, int exit_code = 1) {
   std::fprintf(stderr, "cairn %s: %s\n", command.c_str(), message.c_str());
-  return 1;
+  return exit_code;
 }
 
 }  // namespace cairn::cli

@@ -116,22 +116,20 @@ int run_maintenance_command(const Args& args) {
   const std::string action = flags->action.value_or("status");
   const bool takes_machines = action == "drain" || action == "down" || action == "up";
   if (action != "status" && action != "schedule" && !takes_machines) {
-    std::fprintf(stderr, "cairn maintenance: unknown action '%s'; expected %s\n", action.c_str(), kActions);
-    return 2;
+    return fail("maintenance", "unknown action '" + action + "'; expected " + kActions, 2);
   }
   if (takes_machines == flags->machines.empty()) {
-    std::fprintf(stderr, "cairn maintenance %s: %s\n", action.c_str(),
-                 takes_machines ? "name at least one MACHINE (hostname/ip)" : "takes no MACHINE");
-    return 2;
+    return fail("maintenance " + action,
+                takes_machines ? "name at least one MACHINE (hostname/ip)" : "takes no MACHINE", 2);
   }
   nlohmann::json machines = nlohmann::json::array();
   for (const std::string& text : flags->machines) {
     Result<nlohmann::json> machine = machine_json(text);
-    if (!machine.ok()) return fail("maintenance", machine.error()), 2;
+    if (!machine.ok()) return fail("maintenance", machine.error(), 2);
     machines.push_back(*machine);
   }
   Result<int64_t> start = start_nanoseconds(flags->start);
-  if (!start.ok()) return fail("maintenance", start.error()), 2;
+  if (!start.ok()) return fail("maintenance", start.error(), 2);
 
   BlockingClient client;
   Result<std::string> master = resolve_master(client, flags->master);
@@ -152,9 +150,9 @@ int run_maintenance_command(const Args& args) {
   }
   if (action == "schedule") {
     Result<std::string> text = read_input(*flags->file);
-    if (!text.ok()) return fail("maintenance", text.error()), 2;
+    if (!text.ok()) return fail("maintenance", text.error(), 2);
     nlohmann::json schedule = nlohmann::json::parse(*text, nullptr, false);
-    if (schedule.is_discarded()) return fail("maintenance", *flags->file + " is not JSON"), 2;
+    if (schedule.is_discarded()) return fail("maintenance", *flags->file + " is not JSON", 2);
     return report("schedule", client.post_json(base + "/maintenance/schedule", schedule));
   }
   if (action == "drain") {

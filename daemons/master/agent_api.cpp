@@ -161,8 +161,7 @@ void Master::register_agent(const nlohmann::json& body, const std::string& remot
       mesos::parse_fields([&] { return read_registration(Fields(body, ""), remote_address); });
   if (!parsed.ok()) return responder.respond(http::text_response(400, parsed.error()));
   Registration registration = std::move(parsed).value();
-  const MachineId machine = machine_of(
-      registration.hostname, registration.address.substr(0, registration.address.rfind(':')));
+  const MachineId machine = machine_of(registration.hostname, ip_of(registration.address));
   if (maintenance_.mode(machine) == MachineMode::kDown) {
     return responder.respond(http::text_response(
         403, "Agent's machine " + machine.to_string() +
@@ -372,11 +371,13 @@ void Master::mark_unreachable(const std::string& agent_id, const std::string& wh
                      log::warning("Marking agent {} ({}) unreachable: {}", agent_id,
                                   agent->hostname, why);
                      counters_->agents_unreachable->increment();
-                     remove_agent_state(*agent, true, "Agent " + agent_id + " is unreachable");
+                     remove_agent_state(*agent, AgentRemoval::kUnreachable,
+                                        "Agent " + agent_id + " is unreachable");
                    });
 }
 
-void Master::remove_agent_state(Agent& agent, bool unreachable, const std::string& why) {
+void Master::remove_agent_state(Agent& agent, AgentRemoval removal, const std::string& why) {
+  const bool unreachable = removal == AgentRemoval::kUnreachable;
   const std::string agent_id = agent.id;
   std::set<std::string> offers = agent.offers;
   for (const std::string& offer : offers) rescind_offer(offer, false, std::nullopt);

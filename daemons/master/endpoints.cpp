@@ -201,29 +201,37 @@ http::Router Master::routes() {
              teardown_framework(id->second, "torn down by an operator");
              responder.respond(http::Response(200, "", ""));
            });
+  // The answer to an operation that reports (status, message): the message
+  // as text on an error, an empty body otherwise.
+  auto answer = [](http::Responder responder) {
+    return [responder](int status, std::string message) mutable {
+      responder.respond(status >= 400 ? http::text_response(status, message)
+                                      : http::Response(status, "", ""));
+    };
+  };
   for (bool reserve : {true, false}) {
     add_leader(reserve ? "/reserve" : "/unreserve",
-             reserve ? "POST slaveId=ID&resources=JSON: reserve resources dynamically."
-                     : "POST slaveId=ID&resources=JSON: remove dynamic reservations.",
-             [this, reserve](http::Request request, http::Responder responder) {
-               if (!method_is(request, {"POST"}, responder)) return;
-               auto form = form_of(request);
-               auto agent = form.find("slaveId");
-               auto resources = form.find("resources");
-               if (agent == form.end() || resources == form.end()) {
-                 return responder.respond(
-                     http::text_response(400, "Expecting 'slaveId' and 'resources' in the request body"));
-               }
-               nlohmann::json json = nlohmann::json::parse(resources->second, nullptr, false);
-               Result<Resources> parsed = json.is_discarded() ? Result<Resources>(Error("not valid JSON"))
-                                                              : Resources::from_json(json);
-               if (!parsed.ok()) {
-                 return responder.respond(http::text_response(400, "Invalid 'resources': " + parsed.error()));
-               }
-               reserve_resources(agent->second, *parsed, reserve, [responder](int status, std::string message) mutable {
-                 responder.respond(status >= 400 ? http::text_response(status, message) : http::Response(status, "", ""));
+               reserve ? "POST slaveId=ID&resources=JSON: reserve resources dynamically."
+                       : "POST slaveId=ID&resources=JSON: remove dynamic reservations.",
+               [this, reserve, answer](http::Request request, http::Responder responder) {
+                 if (!method_is(request, {"POST"}, responder)) return;
+                 auto form = form_of(request);
+                 auto agent = form.find("slaveId");
+                 auto resources = form.find("resources");
+                 if (agent == form.end() || resources == form.end()) {
+                   return responder.respond(http::text_response(
+                       400, "Expecting 'slaveId' and 'resources' in the request body"));
+                 }
+                 nlohmann::json json = nlohmann::json::parse(resources->second, nullptr, false);
+                 Result<Resources> parsed = json.is_discarded()
+                                                ? Result<Resources>(Error("not valid JSON"))
+                                                : Resources::from_json(json);
+                 if (!parsed.ok()) {
+                   return responder.respond(
+                       http::text_response(400, "Invalid 'resources': " + parsed.error()));
+                 }
+                 reserve_resources(agent->second, *parsed, reserve, answer(responder));
                });
-             });
   }
   add_leader("/quota", "GET: quotas; POST {role, guarantee}: set; DELETE /quota/ROLE: remove.",
            [this](http::Request request, http::Responder responder) {
@@ -255,42 +263,41 @@ http::Router Master::routes() {
                       });
                     }));
   add_leader("/weights", "GET: role weights; PUT [{role, weight}]: update them.",
-           [this](http::Request request, http::Responder responder) {
-             if (!method_is(request, {"GET", "PUT"}, responder)) return;
-             if (request.method == "GET") {
-               nlohmann::json out = nlohmann::json::array();
-               for (const auto& [role, weight] : weights_) out.push_back({{"role", role}, {"weight", weight}});
-               return responder.respond(json_ok(out));
-             }
-             nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-             std::map<std::string, double> weights;
-             std::string problem = body.is_array() ? "" : "Expecting a JSON array of {\"role\", \"weight\"}";
-             if (problem.empty()) {
-               for (const auto& item : body) {
-                 if (!item.is_object() || !item.contains("role") || !item["role"].is_string() ||
-                     !item.contains("weight") || !item["weight"].is_number() || !(item["weight"].get<double>() > 0)) {
-                   problem = "Each entry needs a string 'role' and a positive 'weight', got " + item.dump();
-                   break;
-                 }
-                 Status valid = validate_role_name(item["role"].get<std::string>());
-                 if (!valid.ok()) {
-                   problem = valid.error();
-                   break;
-                 }
-                 weights[item["role"]] = item["weight"];
+             [this](http::Request request, http::Responder responder) {
+               if (!method_is(request, {"GET", "PUT"}, responder)) return;
+               if (request.method == "GET") {
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& [role, weight] : weights_)
+                   out.push_back({{"role", role}, {"weight", weight}});
+                 return responder.respond(json_ok(out));
                }
-             }
-             if (!problem.empty()) return responder.respond(http::text_response(400, problem));
-             update_weights(weights, [responder](Status st) mutable {
-               responder.respond(st.ok() ? http::Response(200, "", "") : http::text_response(503, st.error()));
+               nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+               std::map<std::string, double> weights;
+               std::string problem =
+                   body.is_array() ? "" : "Expecting a JSON array of {\"role\", \"weight\"}";
+               if (problem.empty()) {
+                 for (const auto& item : body) {
+                   if (!item.is_object() || !item.contains("role") || !item["role"].is_string() ||
+                       !item.contains("weight") || !item["weight"].is_number() ||
+                       !(item["weight"].get<double>() > 0)) {
+                     problem = "Each entry needs a string 'role' and a positive 'weight', got " +
+                               item.dump();
+                     break;
+                   }
+                   Status valid = validate_role_name(item["role"].get<std::string>());
+                   if (!valid.ok()) {
+                     problem = valid.error();
+                     break;
+                   }
+                   weights[item["role"]] = item["weight"];
+                 }
+               }
+               if (!problem.empty()) return responder.respond(http::text_response(400, problem));
+               update_weights(weights, [responder](Status st) mutable {
+                 responder.respond(st.ok() ? http::Response(200, "", "")
+                                           : http::text_response(503, st.error()));
+               });
              });
-           });
-  auto answer = [](http::Responder responder) {
-    return [responder](int status, std::string message) mutable {
-      responder.respond(status == 200 ? http::Response(200, "", "")
-                                      : http::text_response(status, message));
-    };
-  };
   add_leader("/maintenance/schedule", "GET: the maintenance schedule; POST: replace it.",
              [this, answer](http::Request request, http::Responder responder) {
                if (!method_is(request, {"GET", "POST"}, responder)) return;

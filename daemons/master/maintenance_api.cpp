@@ -12,7 +12,7 @@ void Master::change_maintenance(Result<Maintenance> next,
   // write, so that no master elected later re-admits them.
   std::vector<std::string> removed;
   for (const auto& [id, agent] : agents_) {
-    const MachineId machine = machine_of(agent.hostname, agent.ip());
+    const MachineId machine = machine_of(agent);
     if (next->mode(machine) == MachineMode::kDown && maintenance_.mode(machine) != MachineMode::kDown) {
       removed.push_back(id);
     }
@@ -34,20 +34,20 @@ void Master::change_maintenance(Result<Maintenance> next,
         for (const std::string& id : removed) {
           Agent* agent = find_agent(id);
           if (agent == nullptr) continue;
-          const MachineId machine = machine_of(agent->hostname, agent->ip());
+          const MachineId machine = machine_of(*agent);
           log::warning("Removing agent {} ({}): its machine {} is DOWN for maintenance", id,
                        agent->hostname, machine.to_string());
           send_to_agent(*agent, {{"type", "SHUTDOWN"},
                                  {"shutdown", {{"message", "machine " + machine.to_string() +
                                                                " is DOWN for maintenance"}}}});
-          remove_agent_state(*agent, false,
+          remove_agent_state(*agent, AgentRemoval::kGone,
                              "Agent " + id + " was removed: its machine is DOWN for maintenance");
         }
         // Outstanding offers carry the old unavailability: take them back so
         // that the next cycle offers the resources with the new one.
         std::vector<std::string> stale;
         for (const auto& [id, agent] : agents_) {
-          const MachineId machine = machine_of(agent.hostname, agent.ip());
+          const MachineId machine = machine_of(agent);
           if (previous.unavailability(machine) != maintenance_.unavailability(machine)) {
             stale.insert(stale.end(), agent.offers.begin(), agent.offers.end());
           }

@@ -46,6 +46,11 @@ struct MasterOptions {
   std::map<std::string, std::string> flag_values;  // for GET_FLAGS and /flags
 };
 
+// The machine an agent runs on, as maintenance names machines.
+inline MachineId machine_of(const Agent& agent) {
+  return machine_of(agent.hostname, agent.ip());
+}
+
 class Master {
  public:
   Master(EventLoop& loop, MasterOptions options, metrics::Registry& metrics,
@@ -118,9 +123,10 @@ class Master {
   void agent_disconnected(const std::string& agent_id, const std::string& stream_id);
   void mark_unreachable(const std::string& agent_id, const std::string& why);
   // Forgets an agent that is unreachable (its tasks become UNREACHABLE or
-  // LOST, and it may come back) or removed (its machine went DOWN: GONE or
+  // LOST, and it may come back) or gone (its machine went DOWN: GONE or
   // LOST).
-  void remove_agent_state(Agent& agent, bool unreachable, const std::string& why);
+  enum class AgentRemoval { kUnreachable, kGone };
+  void remove_agent_state(Agent& agent, AgentRemoval removal, const std::string& why);
   void add_reported_tasks(Agent& agent, const nlohmann::json& tasks, const nlohmann::json& executors);
 
   // offers.cpp

@@ -52,12 +52,17 @@ struct Executor {
   nlohmann::json info;
 };
 
+// The IP of an "ip:port" address.
+inline std::string ip_of(const std::string& address) {
+  return address.substr(0, address.rfind(':'));
+}
+
 struct Agent {
   std::string id;
   nlohmann::json info;  // AgentInfo as registered (hostname, port, resources...)
   std::string hostname;
   std::string address;  // ip:port of the agent's own API
-  std::string ip() const { return address.substr(0, address.rfind(':')); }
+  std::string ip() const { return ip_of(address); }
   std::string version;
   Resources total;
   Attributes attributes;

@@ -93,8 +93,11 @@ void Master::run_allocation() {
                      {"path", "/slave(1)"}};
       if (!agent->attributes.empty()) json["attributes"] = agent->attributes.to_json();
       if (framework->info.multi_role()) json["allocation_info"] = {{"role", role}};
-      if (auto window = maintenance_.unavailability(machine_of(agent->hostname, agent->ip()))) {
-        json["unavailability"] = window->to_json();
+      // Nothing to look up (and no machine id to build) unless something is scheduled.
+      if (!maintenance_.modes().empty()) {
+        if (auto window = maintenance_.unavailability(machine_of(*agent))) {
+          json["unavailability"] = window->to_json();
+        }
       }
       auto executors = agent->executors.find(framework->id);
       if (executors != agent->executors.end() && !executors->second.empty()) {
