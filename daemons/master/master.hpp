@@ -96,6 +96,11 @@ class Master {
   http::Response framework_call(const mesos::SchedulerCall& call, const http::Request& request);
   void teardown_framework(const std::string& framework_id, const std::string& why);
   void disconnect_framework(const std::string& framework_id);
+  // Seconds a disconnected framework has to come back: its own
+  // failover_timeout, else --framework_failover_timeout.
+  double failover_timeout(const mesos::FrameworkInfo& info) const;
+  // The timer for `seconds` of failover timeout (beyond a year is forever).
+  static Duration failover_delay(double seconds);
   // A framework this master knows only from the registry or an agent's
   // report (it has not re-subscribed since the master was elected): added
   // disconnected, with `info` (FrameworkInfo JSON) when there is one.

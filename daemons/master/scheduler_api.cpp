@@ -256,6 +256,16 @@ http::Response Master::framework_call(const SchedulerCall& call, const http::Req
   return accepted;
 }
 
+double Master::failover_timeout(const mesos::FrameworkInfo& info) const {
+  return info.failover_timeout > 0 ? info.failover_timeout
+                                   : options_.flags.framework_failover_timeout.secs();
+}
+
+Duration Master::failover_delay(double seconds) {
+  // Durations beyond a year are effectively forever; keep the timer sane.
+  return Duration::from_seconds(std::min(seconds, 365.0 * 24 * 3600));
+}
+
 void Master::disconnect_framework(const std::string& framework_id) {
   Framework* framework = find_framework(framework_id);
   if (framework == nullptr) return;
@@ -267,14 +277,10 @@ void Master::disconnect_framework(const std::string& framework_id) {
   std::set<std::string> offers = framework->offers;
   for (const std::string& offer : offers) rescind_offer(offer, true, std::nullopt);
 
-  double timeout = framework->info.failover_timeout > 0
-                       ? framework->info.failover_timeout
-                       : options_.flags.framework_failover_timeout.secs();
+  const double timeout = failover_timeout(framework->info);
   log::info("Framework {} disconnected; failover timeout {}s", framework_id, timeout);
   if (timeout <= 0) return teardown_framework(framework_id, "disconnected without failover_timeout");
-  // Durations beyond a year are effectively forever; keep the timer sane.
-  double capped = std::min(timeout, 365.0 * 24 * 3600);
-  framework->failover = loop_.after(Duration::from_seconds(capped), [this, framework_id] {
+  framework->failover = loop_.after(failover_delay(timeout), [this, framework_id] {
     Framework* f = find_framework(framework_id);
     if (f != nullptr && !f->stream) teardown_framework(framework_id, "failover timeout elapsed");
   });
@@ -303,13 +309,11 @@ void Master::await_framework(const std::string& framework_id, const nlohmann::js
   // to come back, so that a framework without a failover_timeout (torn
   // down at once when it disconnects) is not removed before it could
   // possibly have found the new leader.
-  double timeout = options_.flags.framework_failover_timeout.secs();
   auto parsed = mesos::FrameworkInfo::from_written_json(info, "framework_info");
-  if (parsed.ok() && parsed->failover_timeout > 0) timeout = parsed->failover_timeout;
-  timeout = std::max(timeout, options_.flags.agent_reregister_timeout.secs());
-  const double capped = std::min(timeout, 365.0 * 24 * 3600);  // beyond a year is forever
+  const double timeout = std::max(failover_timeout(parsed.ok() ? *parsed : mesos::FrameworkInfo{}),
+                                  options_.flags.agent_reregister_timeout.secs());
   recovering_frameworks_[framework_id] =
-      loop_.after(Duration::from_seconds(capped), [this, framework_id, timeout] {
+      loop_.after(failover_delay(timeout), [this, framework_id, timeout] {
         recovering_frameworks_.erase(framework_id);
         auto registered = registered_frameworks_.find(framework_id);
         if (registered == registered_frameworks_.end()) return;  // torn down meanwhile
