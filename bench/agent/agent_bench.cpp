@@ -46,6 +46,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/common/figures.hpp"
+#include "bench/common/machine.hpp"
 #include "daemons/master/testing/master_harness.hpp"
 #include "lib/fs/atomic_file.hpp"
 #include "lib/http/client.hpp"
@@ -56,7 +58,10 @@ namespace {
 
 using cairn::EventLoop;
 using cairn::Result;
-using Clock = std::chrono::steady_clock;
+using cairn::bench::Clock;
+using cairn::bench::interrupted;
+using cairn::bench::ms_between;
+using cairn::bench::seconds_since;
 using nlohmann::json;
 
 constexpr const char* kAgentResources = "cpus:1000;mem:1000000;disk:100000;ports:[31000-32000]";
@@ -66,20 +71,6 @@ constexpr double kTaskMem = 1;
 constexpr const char* kTaskCommand = "sleep 3600";
 constexpr auto kRunningTimeout = std::chrono::minutes(10);
 constexpr auto kTeardownTimeout = std::chrono::seconds(60);
-
-std::atomic<bool> g_interrupted{false};
-
-void on_signal(int) {
-  g_interrupted = true;
-}
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double seconds_since(Clock::time_point from) {
-  return std::chrono::duration<double>(Clock::now() - from).count();
-}
 
 // Nearest rank of a sorted sample.
 double percentile(const std::vector<double>& sorted, double p) {
@@ -555,7 +546,7 @@ class Bench {
 bool Bench::wait(const std::function<bool()>& done, Clock::duration timeout, const char* what) {
   const auto deadline = Clock::now() + timeout;
   while (!done()) {
-    if (g_interrupted) {
+    if (interrupted()) {
       std::fprintf(stderr, "interrupted while waiting for %s\n", what);
       return false;
     }
@@ -708,7 +699,7 @@ void Bench::cleanup(Figures* out) {
     framework_loop_->call([&] { framework_->teardown(); });
     const auto start = Clock::now();
     long live = -1;
-    while (agent_alive() && !g_interrupted && Clock::now() - start < kTeardownTimeout) {
+    while (agent_alive() && !interrupted() && Clock::now() - start < kTeardownTimeout) {
       live = live_executors();
       if (live == 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -717,7 +708,7 @@ void Bench::cleanup(Figures* out) {
     if (live > 0) {
       std::fprintf(stderr, "%.0fs after TEARDOWN the agent still reports %ld live executors\n",
                    seconds_since(start), live);
-    } else if (live < 0 && agent_alive() && !g_interrupted) {
+    } else if (live < 0 && agent_alive() && !interrupted()) {
       std::fprintf(stderr, "the agent's /state did not answer after TEARDOWN\n");
     }
     framework_loop_->call([&] { framework_->stop(); });
@@ -796,17 +787,10 @@ int main(int argc, char** argv) {
     }
   }
 
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  cairn::bench::catch_interrupts();
   // Every executor holds connections to the agent.
+  cairn::bench::raise_file_limit(argv[0]);
   rlimit files{};
-  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-    files.rlim_cur = files.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &files);
-  }
   ::getrlimit(RLIMIT_NOFILE, &files);
 
   const std::string dir =
